@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Release builds must emit real FMA instructions (without a target CPU, `addingProduct`
+/// becomes a libm call ~150x slower) yet run on any x86-64-v3 machine, so: haswell, never native.
+let hotLoopFlags: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
+]
+
+let package = Package(
+    name: "EProp",
+    products: [
+        .library(name: "EPropKit", targets: ["Training"]),
+        .executable(name: "eprop", targets: ["eprop"]),
+    ],
+    targets: [
+        // Real scalar protocol, deterministic random numbers.
+        .target(name: "RealNumerics", swiftSettings: hotLoopFlags),
+        // Forward-mode dual numbers.
+        .target(name: "AutoDiff", dependencies: ["RealNumerics"], swiftSettings: hotLoopFlags),
+        // Neuron models written once as their forward step; surrogates; local Jacobians by AD.
+        .target(name: "NeuronModels", dependencies: ["AutoDiff", "RealNumerics"], swiftSettings: hotLoopFlags),
+        // In-memory spike rasters, batches, the synthetic task.
+        .target(name: "SpikeData", dependencies: ["RealNumerics"], swiftSettings: hotLoopFlags),
+        // Communicator abstraction: Open MPI under mpirun, a local one otherwise. (CMPI: added by the MPI work.)
+        .target(name: "Distribution", dependencies: [], swiftSettings: hotLoopFlags),
+        // Network shape, parameters, shared forward dynamics and online e-prop.
+        .target(name: "LearningRules", dependencies: ["NeuronModels", "SpikeData", "RealNumerics"], swiftSettings: hotLoopFlags),
+        // Exact gradients by backpropagation through time over a stored trajectory.
+        .target(name: "BPTTReference", dependencies: ["LearningRules"], swiftSettings: hotLoopFlags),
+        // Configs, optimizers, the training loop, gradient checks, benchmarks.
+        .target(name: "Training", dependencies: ["LearningRules", "BPTTReference", "SpikeData"], swiftSettings: hotLoopFlags),
+        // Thin command line over the library.
+        .executableTarget(name: "eprop", dependencies: ["Training"], swiftSettings: hotLoopFlags),
+
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "AutoDiffTests", dependencies: ["AutoDiff", "TestSupport"]),
+        .testTarget(name: "NeuronModelTests", dependencies: ["NeuronModels", "TestSupport"]),
+        .testTarget(name: "LearningRuleTests", dependencies: ["LearningRules", "BPTTReference", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+    ]
+)

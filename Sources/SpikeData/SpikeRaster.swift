@@ -1,0 +1,100 @@
+/// The spikes of one sample binned into T time steps: for each step, the input channels
+/// that fired (binary input; a channel appears at most once per step).
+///
+/// Stored as compressed rows (CSR): `offsets[t] ..< offsets[t+1]` indexes `channels` for
+/// step t, so memory is proportional to the number of spikes, and the engine touches only
+/// active inputs (event-driven).
+public struct SpikeRaster: Sendable, Equatable, Hashable {
+    /// T, the number of time steps.
+    public let steps: Int
+    /// The number of input channels; every index is below it.
+    public let channelCount: Int
+    /// T + 1 row starts into `channels`.
+    public let offsets: [Int32]
+    /// Active channel indices, sorted within each step.
+    public let channels: [Int32]
+
+    /// A raster from per-step lists of active channels (duplicates within a step are merged).
+    public init(channelCount: Int, activePerStep: [[Int]]) {
+        precondition(channelCount > 0, "a raster needs at least one channel")
+        var offsets: [Int32] = [0]
+        var channels: [Int32] = []
+        offsets.reserveCapacity(activePerStep.count + 1)
+        for step in activePerStep {
+            var previous = -1
+            for c in step.sorted() where c != previous {
+                precondition((0..<channelCount).contains(c), "channel \(c) outside 0..<\(channelCount)")
+                channels.append(Int32(c))
+                previous = c
+            }
+            offsets.append(Int32(channels.count))
+        }
+        self.init(steps: activePerStep.count, channelCount: channelCount, offsets: offsets, channels: channels)
+    }
+
+    /// A raster from already-compressed rows; `offsets` must be non-decreasing from 0 with
+    /// `steps + 1` entries, and every channel must be below `channelCount`.
+    public init(steps: Int, channelCount: Int, offsets: [Int32], channels: [Int32]) {
+        precondition(offsets.count == steps + 1 && offsets.first == 0 && Int(offsets.last!) == channels.count,
+                     "raster offsets do not describe \(steps) steps")
+        self.steps = steps
+        self.channelCount = channelCount
+        self.offsets = offsets
+        self.channels = channels
+    }
+
+    /// The channels active at step t.
+    @inlinable
+    public func active(at t: Int) -> ArraySlice<Int32> {
+        channels[Int(offsets[t])..<Int(offsets[t + 1])]
+    }
+
+    /// The total number of spikes.
+    public var spikeCount: Int { channels.count }
+}
+
+/// A labelled set of rasters with a common shape, as read from an SHD-layout file or generated.
+public struct SpikeDataset: Sendable {
+    public var samples: [SpikeRaster]
+    public var labels: [Int]
+    /// C; every label is below it.
+    public var classCount: Int
+    /// Names of the classes (e.g. "zero", "null"), `classCount` of them.
+    public var classNames: [String]
+
+    public init(samples: [SpikeRaster], labels: [Int], classCount: Int, classNames: [String]? = nil) {
+        precondition(samples.count == labels.count, "one label per sample")
+        precondition(labels.allSatisfy { (0..<classCount).contains($0) }, "labels must lie in 0..<classCount")
+        if let first = samples.first {
+            precondition(samples.allSatisfy { $0.steps == first.steps && $0.channelCount == first.channelCount },
+                         "all samples of a dataset share T and the channel count")
+        }
+        self.samples = samples
+        self.labels = labels
+        self.classCount = classCount
+        self.classNames = classNames ?? (0..<classCount).map { "class \($0)" }
+    }
+
+    public var count: Int { samples.count }
+    /// T (0 for an empty dataset).
+    public var steps: Int { samples.first?.steps ?? 0 }
+    /// The number of input channels (0 for an empty dataset).
+    public var channelCount: Int { samples.first?.channelCount ?? 0 }
+
+    /// The samples at `indices`, in that order.
+    public func batch(_ indices: some Collection<Int>) -> SpikeBatch {
+        SpikeBatch(samples: indices.map { samples[$0] }, labels: indices.map { labels[$0] })
+    }
+}
+
+/// The samples one rank processes in one update.
+public struct SpikeBatch: Sendable {
+    public var samples: [SpikeRaster]
+    public var labels: [Int]
+    public init(samples: [SpikeRaster], labels: [Int]) {
+        precondition(samples.count == labels.count, "one label per sample")
+        self.samples = samples
+        self.labels = labels
+    }
+    public var count: Int { samples.count }
+}
