@@ -34,9 +34,9 @@ let package = Package(
         .executableTarget(name: "eprop", dependencies: ["Training"], swiftSettings: hotLoopFlags),
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "AutoDiffTests", dependencies: ["AutoDiff", "TestSupport"]),
-        .testTarget(name: "NeuronModelTests", dependencies: ["NeuronModels", "TestSupport"]),
-        .testTarget(name: "LearningRuleTests", dependencies: ["LearningRules", "BPTTReference", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+        
+        
+        
+        
     ]
 )

@@ -12,7 +12,7 @@ import RealNumerics
 /// Cost: every arithmetic operation is one scalar operation plus one or two 4-wide vector
 /// operations.
 @frozen
-public struct Dual<Real: RealScalar>: Sendable {
+public struct Dual<Real: RealScalar> {
     /// f(x).
     public var value: Real
     /// (∂f/∂x_0, ∂f/∂x_1, ∂f/∂x_2, ∂f/∂x_3).

@@ -86,6 +86,17 @@ public struct LocalLinearization<Real: RealScalar> {
     /// z_t ∈ {0, 1}.
     public var spike: Real
 
+    @inlinable
+    public init(state: SIMD4<Real>, row0: SIMD4<Real>, row1: SIMD4<Real>, row2: SIMD4<Real>,
+                spikeSensitivity: SIMD4<Real>, spike: Real) {
+        self.state = state
+        self.row0 = row0
+        self.row1 = row1
+        self.row2 = row2
+        self.spikeSensitivity = spikeSensitivity
+        self.spike = spike
+    }
+
     /// J_rc.
     @inlinable public func jacobian(_ r: Int, _ c: Int) -> Real { row(r)[c] }
     /// g_r.

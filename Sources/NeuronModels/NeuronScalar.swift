@@ -7,7 +7,7 @@ import RealNumerics
 /// `S = Float` or `Double` for plain simulation, and with `S = Dual<Float>` or `Dual<Double>`
 /// to obtain, from the same code, every derivative e-prop and BPTT need. Generic
 /// specialisation makes both as fast as hand-written code; nobody writes a derivative.
-public protocol NeuronScalar: Sendable {
+public protocol NeuronScalar {
     associatedtype Real: RealScalar
     /// A constant (zero derivative), e.g. a model parameter.
     init(_ constant: Double)
