@@ -22,8 +22,10 @@ let package = Package(
         .target(name: "NeuronModels", dependencies: ["AutoDiff", "RealNumerics"], swiftSettings: hotLoopFlags),
         // In-memory spike rasters, batches, the synthetic task.
         .target(name: "SpikeData", dependencies: ["RealNumerics"], swiftSettings: hotLoopFlags),
-        // Communicator abstraction: Open MPI under mpirun, a local one otherwise. (CMPI: added by the MPI work.)
-        .target(name: "Distribution", dependencies: [], swiftSettings: hotLoopFlags),
+        // Open MPI's C API; accessors for the handles Swift cannot import (cast macros).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // Communicator abstraction: Open MPI under mpirun, a local one otherwise.
+        .target(name: "Distribution", dependencies: ["CMPI"], swiftSettings: hotLoopFlags),
         // Network shape, parameters, shared forward dynamics and online e-prop.
         .target(name: "LearningRules", dependencies: ["NeuronModels", "SpikeData", "RealNumerics"], swiftSettings: hotLoopFlags),
         // Exact gradients by backpropagation through time over a stored trajectory.
@@ -33,7 +35,10 @@ let package = Package(
         // Thin command line over the library.
         .executableTarget(name: "eprop", dependencies: ["Training"], swiftSettings: hotLoopFlags),
 
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["LearningRules", "NeuronModels", "SpikeData"], path: "Tests/TestSupport"),
+        .testTarget(name: "NeuronModelTests", dependencies: ["NeuronModels", "AutoDiff", "RealNumerics", "TestSupport"]),
+        .testTarget(name: "LearningRuleTests", dependencies: ["LearningRules", "BPTTReference", "NeuronModels", "SpikeData", "TestSupport"]),
+        .testTarget(name: "DistributionTests", dependencies: ["Distribution"]),
         
         
         

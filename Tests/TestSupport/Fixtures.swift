@@ -1,0 +1,18 @@
+import LearningRules
+import NeuronModels
+import SpikeData
+
+/// A batch of Bernoulli input spikes with random labels, dense enough that neurons spike.
+public func randomBatch(count: Int = 3, inputs: Int = 12, steps: Int = 25, classes: Int = 3, rate: Double = 0.3, seed: UInt64 = 7) -> SpikeBatch {
+    let data = bernoulliDataset(count: count, inputs: inputs, steps: steps, classes: classes, rate: rate, seed: seed)
+    return data.batch(0..<count)
+}
+
+/// Runs `body` with every shipped model built from its defaults (surrogate sigmoid, β = 10).
+public struct EachModel<Result>: NeuronModelVisitor {
+    let body: (any NeuronModel) throws -> Result
+    public func visit<Model: NeuronModel>(_ model: Model) throws -> Result { try body(model) }
+}
+
+/// The specs of all shipped models with default parameters.
+public let shippedModelSpecs: [ModelSpec] = ModelRegistry.names.map { ModelSpec(name: $0) }
