@@ -10,7 +10,7 @@ let hotLoopFlags: [SwiftSetting] = [
 let package = Package(
     name: "EProp",
     products: [
-        .library(name: "EPropKit", targets: ["Training"]),
+        .library(name: "EPropKit", targets: ["Training", "CommandLineTool"]),
         .executable(name: "eprop", targets: ["eprop"]),
     ],
     targets: [
@@ -26,19 +26,29 @@ let package = Package(
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // Communicator abstraction: Open MPI under mpirun, a local one otherwise.
         .target(name: "Distribution", dependencies: ["CMPI"], swiftSettings: hotLoopFlags),
+        // The HDF5 C library; accessors for the predefined types and flags Swift cannot import.
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        // SHD/SSC-layout HDF5 spike files: checked reading, atomic writing.
+        .target(name: "SpikeFiles", dependencies: ["CHDF5", "SpikeData"]),
+        // WAV files -> spikes through a cochlea-like front end; WAV set layouts; espeak-ng digits.
+        .target(name: "AudioFrontEnd", dependencies: ["SpikeData", "RealNumerics"], swiftSettings: hotLoopFlags),
         // Network shape, parameters, shared forward dynamics and online e-prop.
         .target(name: "LearningRules", dependencies: ["NeuronModels", "SpikeData", "RealNumerics"], swiftSettings: hotLoopFlags),
         // Exact gradients by backpropagation through time over a stored trajectory.
         .target(name: "BPTTReference", dependencies: ["LearningRules"], swiftSettings: hotLoopFlags),
         // Configs, optimizers, the training loop, gradient checks, benchmarks.
-        .target(name: "Training", dependencies: ["LearningRules", "BPTTReference", "SpikeData"], swiftSettings: hotLoopFlags),
-        // Thin command line over the library.
-        .executableTarget(name: "eprop", dependencies: ["Training"], swiftSettings: hotLoopFlags),
+        .target(name: "Training", dependencies: ["LearningRules", "BPTTReference", "SpikeData", "Distribution"], swiftSettings: hotLoopFlags),
+        // The `eprop` subcommands: argument parsing, output formatting, exit codes.
+        .target(name: "CommandLineTool", dependencies: ["Training", "Distribution"], swiftSettings: hotLoopFlags),
+        // Thin executable over the library.
+        .executableTarget(name: "eprop", dependencies: ["CommandLineTool"], swiftSettings: hotLoopFlags),
 
         .target(name: "TestSupport", dependencies: ["LearningRules", "NeuronModels", "SpikeData"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuronModelTests", dependencies: ["NeuronModels", "AutoDiff", "RealNumerics", "TestSupport"]),
         .testTarget(name: "LearningRuleTests", dependencies: ["LearningRules", "BPTTReference", "NeuronModels", "SpikeData", "TestSupport"]),
         .testTarget(name: "DistributionTests", dependencies: ["Distribution"]),
+        .testTarget(name: "SpikeFilesTests", dependencies: ["SpikeFiles", "SpikeData", "CHDF5"]),
+        .testTarget(name: "AudioFrontEndTests", dependencies: ["AudioFrontEnd", "SpikeData"]),
         
         
         

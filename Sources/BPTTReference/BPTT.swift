@@ -23,7 +23,8 @@ public final class BPTT<Model: NeuronModel, F: RealScalar>: GradientEstimator {
     public let shape: NetworkShape
     public let readout: ReadoutOptions
     public var methodName: String { "bptt" }
-    public private(set) var memory = MemoryAccount()
+    @usableFromInline var recordedMemory = MemoryAccount()
+    public var memory: MemoryAccount { recordedMemory }
 
     public init(model: Model, shape: NetworkShape, readout: ReadoutOptions) {
         self.model = model
@@ -31,10 +32,12 @@ public final class BPTT<Model: NeuronModel, F: RealScalar>: GradientEstimator {
         self.readout = readout
     }
 
+    @inlinable
     public func evaluate(_ batch: SpikeBatch, parameters: NetworkParameters<F>) -> BatchStatistics {
         evaluateBatch(batch, parameters: parameters, model: model, readout: readout)
     }
 
+    @inlinable
     public func accumulateGradient(of batch: SpikeBatch, parameters: NetworkParameters<F>, into gradient: inout [F]) -> BatchStatistics {
         precondition(parameters.shape == shape && gradient.count == shape.parameterCount, "parameters or gradient do not match the network shape")
         precondition(batch.samples.allSatisfy { $0.channelCount == shape.inputs }, "batch channels do not match the network inputs")
@@ -64,7 +67,7 @@ public final class BPTT<Model: NeuronModel, F: RealScalar>: GradientEstimator {
             }
         }
         let stats = forward.finish(batch: batch)
-        memory = MemoryAccount(
+        recordedMemory = MemoryAccount(
             trajectory: local.capacity * MemoryLayout<LocalLinearization<F>>.stride + active.capacity * 4
                 + activeStart.capacity * 8 + outputError.capacity * MemoryLayout<F>.stride,
             networkState: forward.stateBytes,

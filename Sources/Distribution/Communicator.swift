@@ -2,7 +2,9 @@
 ///
 /// Two implementations: `MPICommunicator` (real Open MPI, under `mpirun`) and
 /// `LocalCommunicator` (world size 1: the single-node debug mode and tests). Every rank
-/// calls every collective in the same order (MPI's rule); a rank that fails calls `abort`.
+/// calls every collective in the same order with the same element count (MPI's rule;
+/// violating it is a programmer error that MPI may answer with a hang); a rank that fails
+/// calls `abort`, or runs its fallible work inside `runCollectively`.
 public protocol Communicator: AnyObject {
     /// This process's rank, 0..<size.
     var rank: Int { get }
@@ -23,6 +25,12 @@ public protocol Communicator: AnyObject {
     func barrier()
     /// Ends the whole job with `code`, after printing `message` on stderr prefixed by the rank.
     func abort(code: Int32, message: String) -> Never
+    /// Cumulative wall-clock seconds this rank spent inside `allReduceSum` and `allReduceMax`
+    /// since the communicator was created, waiting for slower ranks included (so load
+    /// imbalance shows up here). The numerator of "share of step time in the all-reduce".
+    var allReduceSeconds: Double { get }
+    /// Number of `allReduceSum` and `allReduceMax` calls since the communicator was created.
+    var allReduceCount: Int { get }
 }
 
 extension Communicator {

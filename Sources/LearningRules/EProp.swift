@@ -32,7 +32,8 @@ public final class EProp<Model: NeuronModel, F: RealScalar>: GradientEstimator {
     /// B (H×C) for random feedback; nil for symmetric feedback (B = W_outᵀ).
     public let randomFeedback: [F]?
     public var methodName: String { "eprop" }
-    public private(set) var memory = MemoryAccount()
+    @usableFromInline var recordedMemory = MemoryAccount()
+    public var memory: MemoryAccount { recordedMemory }
 
     /// `feedbackSeed` draws the random feedback matrix when `readout.feedback == .random`.
     public init(model: Model, shape: NetworkShape, readout: ReadoutOptions, feedbackSeed: UInt64 = 0) {
@@ -48,10 +49,12 @@ public final class EProp<Model: NeuronModel, F: RealScalar>: GradientEstimator {
         }
     }
 
+    @inlinable
     public func evaluate(_ batch: SpikeBatch, parameters: NetworkParameters<F>) -> BatchStatistics {
         evaluateBatch(batch, parameters: parameters, model: model, readout: readout)
     }
 
+    @inlinable
     public func accumulateGradient(of batch: SpikeBatch, parameters: NetworkParameters<F>, into gradient: inout [F]) -> BatchStatistics {
         precondition(parameters.shape == shape && gradient.count == shape.parameterCount, "parameters or gradient do not match the network shape")
         precondition(batch.samples.allSatisfy { $0.channelCount == shape.inputs }, "batch channels do not match the network inputs")
@@ -72,7 +75,7 @@ public final class EProp<Model: NeuronModel, F: RealScalar>: GradientEstimator {
         var filteredSpikes = [F](repeating: 0, count: B * H)
         var filteredSpikeSum = [F](repeating: 0, count: summed ? B * H : 0)
         var filteredOne: F = 0, filteredOneSum: F = 0
-        memory = MemoryAccount(traces: (eligibility.count + filtered.count + traceSum.count) * MemoryLayout<F>.stride,
+        recordedMemory = MemoryAccount(traces: (eligibility.count + filtered.count + traceSum.count) * MemoryLayout<F>.stride,
                                networkState: forward.stateBytes,
                                buffers: (traceRow.count + learningSignal.count + filteredSpikes.count + filteredSpikeSum.count) * MemoryLayout<F>.stride)
 

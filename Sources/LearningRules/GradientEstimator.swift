@@ -29,7 +29,7 @@ public struct MemoryAccount: Sendable, Equatable, Codable {
 ///
 /// Implemented by online e-prop (`EProp`) and by exact backpropagation through time
 /// (`BPTT`, module BPTTReference), over the same `ForwardPass`.
-public protocol GradientEstimator: AnyObject {
+public protocol GradientEstimator<Real>: AnyObject {
     associatedtype Real: RealScalar
     var shape: NetworkShape { get }
     /// A short name for reports ("eprop", "bptt").
@@ -48,6 +48,7 @@ public protocol GradientEstimator: AnyObject {
 }
 
 /// Runs the forward pass alone over a batch.
+@inlinable
 public func evaluateBatch<Model: NeuronModel, F: RealScalar>(_ batch: SpikeBatch, parameters: NetworkParameters<F>, model: Model, readout: ReadoutOptions) -> BatchStatistics {
     precondition(batch.samples.allSatisfy { $0.channelCount == parameters.shape.inputs }, "batch channels do not match the network inputs")
     var forward = ForwardPass<Model, F>(model: model, shape: parameters.shape, readout: readout, batchSize: batch.count)

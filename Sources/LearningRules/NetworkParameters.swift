@@ -48,4 +48,17 @@ public struct WeightInitialization: Codable, Equatable, Sendable {
         self.inputRate = inputRate
         self.recurrentScale = recurrentScale
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case inputScale = "input_scale"
+        case inputRate = "input_rate"
+        case recurrentScale = "recurrent_scale"
+    }
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        inputScale = try c.decodeIfPresent(Double.self, forKey: .inputScale) ?? 3
+        inputRate = try c.decodeIfPresent(Double.self, forKey: .inputRate) ?? 0.05
+        recurrentScale = try c.decodeIfPresent(Double.self, forKey: .recurrentScale) ?? 0.5
+    }
 }

@@ -12,8 +12,9 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         self.parameters = parameters
     }
 
-    enum CodingKeys: String, CodingKey { case name, surrogate, parameters }
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, surrogate, parameters }
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         surrogate = try c.decodeIfPresent(SurrogateSpec.self, forKey: .surrogate) ?? SurrogateSpec()
@@ -29,8 +30,9 @@ public struct SurrogateSpec: Codable, Equatable, Sendable {
         self.kind = kind
         self.scale = scale
     }
-    enum CodingKeys: String, CodingKey { case kind, scale }
+    enum CodingKeys: String, CodingKey, CaseIterable { case kind, scale }
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "sigmoid"
         scale = try c.decodeIfPresent(Double.self, forKey: .scale) ?? 10

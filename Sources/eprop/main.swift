@@ -1,6 +1,6 @@
-import Training
+import CommandLineTool
 #if canImport(Glibc)
 import Glibc
 #endif
 
-exit(CommandLine.run(Array(CommandLine.arguments.dropFirst())))
+exit(EPropCommand.run(Array(CommandLine.arguments.dropFirst())))

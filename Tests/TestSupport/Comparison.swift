@@ -1,26 +1,13 @@
-/// Shared numerical comparisons for the test targets.
+import LearningRules
 
 /// max |a − b| / max |b|: the relative error measure the project's gradient checks use.
 public func maxRelativeError<F: BinaryFloatingPoint>(_ a: [F], _ b: [F]) -> Double {
-    precondition(a.count == b.count, "compared arrays differ in length")
-    var diff = 0.0, scale = 0.0
-    for (x, y) in zip(a, b) {
-        diff = max(diff, abs(Double(x) - Double(y)))
-        scale = max(scale, abs(Double(y)))
-    }
-    return scale == 0 ? diff : diff / scale
+    GradientComparison(eprop: a, bptt: b).maxRelativeError
 }
 
 /// Cosine similarity ⟨a, b⟩ / (|a| |b|).
 public func cosineSimilarity<F: BinaryFloatingPoint>(_ a: [F], _ b: [F]) -> Double {
-    precondition(a.count == b.count, "compared arrays differ in length")
-    var dot = 0.0, na = 0.0, nb = 0.0
-    for (x, y) in zip(a, b) {
-        dot += Double(x) * Double(y)
-        na += Double(x) * Double(x)
-        nb += Double(y) * Double(y)
-    }
-    return dot / (na.squareRoot() * nb.squareRoot())
+    GradientComparison(eprop: a, bptt: b).cosine
 }
 
 /// Tolerances by precision: the project's stated bounds for "equal up to float rounding".

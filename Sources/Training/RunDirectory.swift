@@ -1,0 +1,61 @@
+import Foundation
+
+/// A run's output directory: `summary.json`, `metrics.jsonl`, `checkpoints/`.
+///
+/// Only the writer (rank 0) touches the file system; on other ranks every method is a no-op,
+/// so call sites need no rank checks. Whole files are written atomically (temporary file,
+/// fsync, rename), so a reader never sees half a file.
+public struct RunDirectory: Sendable {
+    public let path: String
+    public let isWriter: Bool
+
+    public init(path: String, isWriter: Bool) throws {
+        self.path = path
+        self.isWriter = isWriter
+        guard isWriter else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: checkpointsPath, withIntermediateDirectories: true)
+        } catch {
+            throw TrainingError("cannot create run directory \(path): \(error.localizedDescription)")
+        }
+    }
+
+    public var checkpointsPath: String { (path as NSString).appendingPathComponent("checkpoints") }
+    public var metricsPath: String { (path as NSString).appendingPathComponent("metrics.jsonl") }
+    public var summaryPath: String { (path as NSString).appendingPathComponent("summary.json") }
+
+    /// Appends one JSON object as a line to metrics.jsonl.
+    public func appendMetrics(_ record: [String: Any]) {
+        guard isWriter, let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
+        if !FileManager.default.fileExists(atPath: metricsPath) { FileManager.default.createFile(atPath: metricsPath, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: metricsPath) else { return }
+        defer { try? handle.close() }
+        handle.seekToEndOfFile()
+        handle.write(data + Data("\n".utf8))
+    }
+
+    public func writeSummary(_ summary: TrainingSummary) throws {
+        guard isWriter else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try encoder.encode(summary), to: summaryPath)
+    }
+}
+
+/// Writes `data` to `path` so that `path` holds either its old content or all of `data`:
+/// a temporary file in the same directory, flushed to disk, then renamed over `path`.
+public func writeAtomically(_ data: Data, to path: String) throws {
+    let temporary = path + ".tmp-\(getpid())"
+    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+        throw TrainingError("cannot write \(temporary)")
+    }
+    let fd = open(temporary, O_RDONLY)
+    if fd >= 0 {
+        fsync(fd)
+        close(fd)
+    }
+    guard rename(temporary, path) == 0 else {
+        unlink(temporary)
+        throw TrainingError("cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,282 @@
+import BPTTReference
+import Distribution
+import Foundation
+import LearningRules
+import NeuronModels
+import RealNumerics
+import SpikeData
+
+/// Options of `eprop train` that are not part of the config.
+public struct TrainOptions: Sendable {
+    /// Run directory for summary, metrics and checkpoints (rank 0 writes it); nil: no files.
+    public var outputDirectory: String?
+    /// Single-node debug mode: NaN/Inf guards, e-prop vs BPTT on the first batch, weight
+    /// checksums across ranks every epoch.
+    public var debug = false
+    /// Print progress lines (rank 0 only).
+    public var verbose = true
+
+    public init(outputDirectory: String? = nil, debug: Bool = false, verbose: Bool = true) {
+        self.outputDirectory = outputDirectory
+        self.debug = debug
+        self.verbose = verbose
+    }
+}
+
+/// What a finished run reports (written as DIR/summary.json).
+public struct TrainingSummary: Codable, Sendable, Equatable {
+    public var model: String
+    public var method: String
+    public var precision: String
+    public var ranks: Int
+    public var epochs: Int
+    public var steps: Int
+    public var trainAccuracy: Double
+    public var trainLoss: Double
+    public var testAccuracy: Double
+    public var testLoss: Double
+    public var samplesPerSecond: Double
+    public var wallSeconds: Double
+    public var peakResidentBytesPerRank: [Double]
+    /// Fraction of training-step time spent in the gradient all-reduce.
+    public var allReduceShare: Double
+    /// FNV-1a hash of the final parameter bytes (equal on every rank).
+    public var parameterChecksum: String
+
+    enum CodingKeys: String, CodingKey {
+        case model, method, precision, ranks, epochs, steps
+        case trainAccuracy = "train_accuracy"
+        case trainLoss = "train_loss"
+        case testAccuracy = "test_accuracy"
+        case testLoss = "test_loss"
+        case samplesPerSecond = "samples_per_second"
+        case wallSeconds = "wall_seconds"
+        case peakResidentBytesPerRank = "peak_rss_bytes_per_rank"
+        case allReduceShare = "allreduce_share"
+        case parameterChecksum = "parameter_checksum"
+    }
+}
+
+/// A failure during training that the user can act on.
+public struct TrainingError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Trains the network `config` describes on `train`, evaluating on `test`, over the ranks of
+/// `communicator` (data parallel: each rank takes its slice of every global batch; gradients
+/// are summed by one all-reduce per update). Rank 0 alone prints and writes files.
+public func train(config: TrainingConfig, train: SpikeDataset, test: SpikeDataset, options: TrainOptions,
+                  communicator: any Communicator) throws -> TrainingSummary {
+    let visitor = TrainingVisitor(config: config, train: train, test: test, options: options, communicator: communicator)
+    return try ModelRegistry.visit(config.model, visitor)
+}
+
+private struct TrainingVisitor: NeuronModelVisitor {
+    let config: TrainingConfig
+    let train: SpikeDataset
+    let test: SpikeDataset
+    let options: TrainOptions
+    let communicator: any Communicator
+
+    func visit<Model: NeuronModel>(_ model: Model) throws -> TrainingSummary {
+        if config.precision == "float64" {
+            return try TrainingSession<Model, Double>(model: model, visitor: self).run()
+        }
+        return try TrainingSession<Model, Float>(model: model, visitor: self).run()
+    }
+}
+
+/// One training run, specialised for a model and a precision.
+private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
+    let model: Model
+    let config: TrainingConfig
+    let train: SpikeDataset
+    let test: SpikeDataset
+    let options: TrainOptions
+    let comm: any Communicator
+    let shape: NetworkShape
+    let output: RunDirectory?
+
+    init(model: Model, visitor v: TrainingVisitor) throws {
+        self.model = model
+        config = v.config
+        train = v.train
+        test = v.test
+        options = v.options
+        comm = v.communicator
+        shape = config.shape(inputs: train.channelCount, classes: train.classCount)
+        output = try v.options.outputDirectory.map { try RunDirectory(path: $0, isWriter: v.communicator.isRoot) }
+    }
+
+    /// Runs with the configured method. The estimator is a generic parameter, never an
+    /// existential: a call through `any GradientEstimator` would dispatch to the unspecialised
+    /// generic code (dual numbers through witness tables, ~50× slower).
+    func run() throws -> TrainingSummary {
+        config.training.method == "bptt"
+            ? try run(estimator: BPTT<Model, F>(model: model, shape: shape, readout: config.network.readout))
+            : try run(estimator: EProp<Model, F>(model: model, shape: shape, readout: config.network.readout, feedbackSeed: config.seed))
+    }
+
+    func log(_ line: String) {
+        if comm.isRoot && options.verbose { print(line) }
+    }
+
+    func run<Estimator: GradientEstimator>(estimator: Estimator) throws -> TrainingSummary where Estimator.Real == F {
+        let G = config.training.batchSize, ranks = comm.size
+        try checkDataMatches()
+        guard G % ranks == 0 else {
+            throw TrainingError("training.batch_size \(G) does not split evenly over \(ranks) ranks; use a multiple of \(ranks)")
+        }
+        guard train.count >= G else {
+            throw TrainingError("training.batch_size \(G) exceeds the \(train.count) training samples")
+        }
+        let local = G / ranks
+        let batchesPerEpoch = train.count / G
+
+        // Rank 0 initialises; everyone receives the same bits.
+        var parameters = NetworkParameters<F>.initialized(shape: shape, seed: config.seed, initialization: config.network.initialization)
+        comm.broadcast(generic: &parameters.values, root: 0)
+        var optimizer = Optimizer<F>(config: config.training.optimizer, parameterCount: shape.parameterCount)
+        var gradient = [F](repeating: 0, count: shape.parameterCount)
+
+        log("training \(Model.name) (\(config.training.method), \(F.precisionName)) H=\(shape.hidden) P=\(shape.presynapticCount) " +
+            "on \(train.count) samples × T=\(train.steps), global batch \(G) over \(ranks) rank(s)")
+        if options.debug && !shape.recurrent {
+            try checkFirstBatchAgainstBPTT(parameters: parameters, indices: Array(0..<local).map { comm.rank * local + $0 })
+        }
+
+        let start = Date()
+        var stepSeconds = 0.0, allReduceSeconds = 0.0, trainedSamples = 0, step = 0
+        var epochTrain = [0.0, 0.0, 0.0]  // loss, correct, samples (this rank)
+        var lastTrain = (loss: 0.0, accuracy: 0.0), lastTest = (loss: 0.0, accuracy: 0.0)
+        for epoch in 0..<config.training.epochs {
+            var shuffle = Xoshiro256(seed: config.seed, stream: 0xE90C + UInt64(epoch))
+            let order = shuffle.permutation(train.count)
+            let learningRate = config.training.schedule.learningRate(base: config.training.optimizer.learningRate, epoch: epoch, epochs: config.training.epochs)
+            epochTrain = [0, 0, 0]
+            for b in 0..<batchesPerEpoch {
+                let first = b * G + comm.rank * local
+                let batch = train.batch(order[first..<(first + local)])
+                let t0 = Date()
+                for i in gradient.indices { gradient[i] = 0 }
+                let stats = estimator.accumulateGradient(of: batch, parameters: parameters, into: &gradient)
+                let t1 = Date()
+                comm.allReduceSum(generic: &gradient)
+                allReduceSeconds += Date().timeIntervalSince(t1)
+                let scale = F(1) / F(G)
+                for i in gradient.indices { gradient[i] *= scale }
+                if options.debug { try guardFinite(gradient, what: "gradient", step: step) }
+                let norm = clipGlobalNorm(&gradient, maxNorm: config.training.clipNorm)
+                optimizer.apply(gradient: gradient, to: &parameters.values, learningRate: learningRate)
+                if options.debug { try guardFinite(parameters.values, what: "weights", step: step) }
+                stepSeconds += Date().timeIntervalSince(t0)
+                step += 1
+                trainedSamples += G
+                epochTrain[0] += stats.loss
+                epochTrain[1] += Double(stats.correct)
+                epochTrain[2] += Double(stats.samples)
+                if config.training.logEverySteps > 0 && step % config.training.logEverySteps == 0 {
+                    var m = [stats.loss, Double(stats.correct), Double(stats.samples)]
+                    comm.allReduceSum(&m)
+                    output?.appendMetrics([
+                        "kind": "step", "epoch": epoch, "step": step, "loss": m[0] / m[2], "train_accuracy": m[1] / m[2],
+                        "learning_rate": learningRate, "gradient_norm": norm, "samples_per_second": Double(trainedSamples) / stepSeconds,
+                    ])
+                }
+            }
+            comm.allReduceSum(&epochTrain)
+            lastTrain = (epochTrain[0] / epochTrain[2], epochTrain[1] / epochTrain[2])
+            lastTest = evaluate(estimator: estimator, parameters: parameters)
+            let peaks = comm.gather([Double(ResourceUsage.peakResidentBytes())], root: 0)
+            if options.debug { try checkWeightsIdentical(parameters.values, epoch: epoch) }
+            output?.appendMetrics([
+                "kind": "epoch", "epoch": epoch, "step": step, "loss": lastTrain.loss, "train_accuracy": lastTrain.accuracy,
+                "test_loss": lastTest.loss, "test_accuracy": lastTest.accuracy, "learning_rate": learningRate,
+                "samples_per_second": Double(trainedSamples) / stepSeconds, "peak_rss_bytes_per_rank": peaks,
+            ])
+            log(String(format: "epoch %3d/%d  loss %.4f  train %5.1f%%  test loss %.4f  test %5.1f%%  %.0f samples/s",
+                       epoch + 1, config.training.epochs, lastTrain.loss, 100 * lastTrain.accuracy, lastTest.loss,
+                       100 * lastTest.accuracy, Double(trainedSamples) / stepSeconds))
+        }
+        let peaks = comm.gather([Double(ResourceUsage.peakResidentBytes())], root: 0)
+        let summary = TrainingSummary(
+            model: Model.name, method: config.training.method, precision: F.precisionName, ranks: ranks,
+            epochs: config.training.epochs, steps: step, trainAccuracy: lastTrain.accuracy, trainLoss: lastTrain.loss,
+            testAccuracy: lastTest.accuracy, testLoss: lastTest.loss,
+            samplesPerSecond: Double(trainedSamples) / max(stepSeconds, 1e-9), wallSeconds: Date().timeIntervalSince(start),
+            peakResidentBytesPerRank: peaks, allReduceShare: allReduceSeconds / max(stepSeconds, 1e-9),
+            parameterChecksum: checksum(parameters.values))
+        try output?.writeSummary(summary)
+        return summary
+    }
+
+    /// Loss and accuracy on the test set, each rank evaluating every P-th sample.
+    func evaluate<Estimator: GradientEstimator>(estimator: Estimator, parameters: NetworkParameters<F>) -> (loss: Double, accuracy: Double)
+    where Estimator.Real == F {
+        let mine = Array(stride(from: comm.rank, to: test.count, by: comm.size))
+        var totals = [0.0, 0.0, 0.0]
+        for chunk in stride(from: 0, to: mine.count, by: 64) {
+            let stats = estimator.evaluate(test.batch(mine[chunk..<min(chunk + 64, mine.count)]), parameters: parameters)
+            totals[0] += stats.loss
+            totals[1] += Double(stats.correct)
+            totals[2] += Double(stats.samples)
+        }
+        comm.allReduceSum(&totals)
+        return totals[2] > 0 ? (totals[0] / totals[2], totals[1] / totals[2]) : (0, 0)
+    }
+
+    func checkDataMatches() throws {
+        guard test.channelCount == train.channelCount, test.classCount == train.classCount, test.steps == train.steps || test.count == 0 else {
+            throw TrainingError("train and test data differ in shape: \(train.channelCount) vs \(test.channelCount) channels, " +
+                                "\(train.classCount) vs \(test.classCount) classes, T \(train.steps) vs \(test.steps)")
+        }
+    }
+
+    func guardFinite(_ values: [F], what: String, step: Int) throws {
+        guard let bad = values.firstIndex(where: { !$0.isFinite }) else { return }
+        let tensor: String
+        switch bad {
+        case shape.hiddenWeightsRange: tensor = "hidden layer W[\(bad / shape.presynapticCount), \(bad % shape.presynapticCount)]"
+        case shape.readoutWeightsRange: tensor = "readout W_out[\((bad - shape.readoutWeightsRange.lowerBound) / shape.hidden), \((bad - shape.readoutWeightsRange.lowerBound) % shape.hidden)]"
+        default: tensor = "readout bias b_out[\(bad - shape.readoutBiasRange.lowerBound)]"
+        }
+        throw TrainingError("debug check failed at step \(step) on rank \(comm.rank): \(what) of \(tensor) is \(values[bad])")
+    }
+
+    /// Debug mode: e-prop must equal BPTT on the first batch when there is no explicit recurrence.
+    func checkFirstBatchAgainstBPTT(parameters: NetworkParameters<F>, indices: [Int]) throws {
+        let batch = train.batch(indices)
+        var eprop = [F](repeating: 0, count: shape.parameterCount), bptt = eprop
+        _ = EProp<Model, F>(model: model, shape: shape, readout: config.network.readout).accumulateGradient(of: batch, parameters: parameters, into: &eprop)
+        _ = BPTT<Model, F>(model: model, shape: shape, readout: config.network.readout).accumulateGradient(of: batch, parameters: parameters, into: &bptt)
+        let comparison = GradientComparison(eprop: Array(eprop[shape.hiddenWeightsRange]), bptt: Array(bptt[shape.hiddenWeightsRange]))
+        let tolerance = F.self == Float.self ? 1e-4 : 1e-9
+        if config.network.feedback == .symmetric && comparison.maxRelativeError > tolerance {
+            throw TrainingError("debug check failed on rank \(comm.rank): e-prop and BPTT disagree on the first batch (max rel. error \(comparison.maxRelativeError) > \(tolerance))")
+        }
+        log(String(format: "debug: e-prop vs BPTT on the first batch: max rel. error %.2e, cosine %.8f", comparison.maxRelativeError, comparison.cosine))
+    }
+
+    /// Debug mode: every rank must hold bitwise the same weights.
+    func checkWeightsIdentical(_ values: [F], epoch: Int) throws {
+        let hash = Double(bitPattern: fnv1a(values) & 0x000F_FFFF_FFFF_FFFF)  // finite, exact
+        var extremes = [hash, -hash]
+        comm.allReduceMax(&extremes)
+        guard extremes[0] == -extremes[1] else {
+            throw TrainingError("debug check failed after epoch \(epoch + 1): weights differ between ranks (checksums disagree)")
+        }
+    }
+
+    func checksum(_ values: [F]) -> String { String(fnv1a(values), radix: 16) }
+}
+
+/// FNV-1a over the bytes of `values`.
+func fnv1a<F>(_ values: [F]) -> UInt64 {
+    values.withUnsafeBytes { bytes in
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return h
+    }
+}
