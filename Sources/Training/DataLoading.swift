@@ -1,6 +1,11 @@
 import SpikeData
+import SpikeFiles
 
-/// The training and test sets a data config describes.
+/// The training and test sets a data config describes: generated from the seed (synthetic)
+/// or read from SHD-layout HDF5 files and binned to `steps` bins over `max_time_s`.
+///
+/// - Throws: `SpikeFileError` naming the file, sample and field for unreadable or invalid
+///   files; `TrainingError` when the two files disagree on channels or classes.
 public func loadDatasets(_ config: DataConfig, seed: UInt64) throws -> (train: SpikeDataset, test: SpikeDataset) {
     switch config.source {
     case "synthetic":
@@ -9,6 +14,15 @@ public func loadDatasets(_ config: DataConfig, seed: UInt64) throws -> (train: S
         return (task.generate(count: synthetic.trainSamples, seed: seed, test: false),
                 task.generate(count: synthetic.testSamples, seed: seed, test: true))
     default:
-        throw TrainingError("data.source \"\(config.source)\" is not readable yet")
+        guard let trainPath = config.train, let testPath = config.test else {
+            throw TrainingError("data.train and data.test are required for data.source \"hdf5\"")
+        }
+        let train = try SHDFile.read(from: trainPath, channelCount: config.channels)
+        let test = try SHDFile.read(from: testPath, channelCount: config.channels)
+        guard train.classNames.count == test.classNames.count else {
+            throw TrainingError("\(trainPath) has \(train.classNames.count) classes but \(testPath) has \(test.classNames.count)")
+        }
+        return (train.binned(steps: config.steps, maxTime: config.maxTimeSeconds, pooling: config.channelPooling),
+                test.binned(steps: config.steps, maxTime: config.maxTimeSeconds, pooling: config.channelPooling))
     }
 }

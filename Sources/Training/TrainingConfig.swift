@@ -211,6 +211,7 @@ public struct DataConfig: Codable, Equatable, Sendable {
             try v.positive(maxTimeSeconds, "max_time_s")
             try v.positive(channelPooling, "channel_pooling")
             try v.positive(channels, "channels")
+            guard channels <= 65536 else { throw ConfigurationError(key: "data.channels", message: "must be at most 65536 (units are uint16), got \(channels)") }
         }
     }
 }

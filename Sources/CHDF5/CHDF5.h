@@ -1,0 +1,37 @@
+// The HDF5 C library (Debian's libhdf5-dev, 1.10) for Swift, plus accessors for the
+// identifiers Swift cannot import: the predefined types and flags are macros that expand to
+// comma expressions over library globals (`(H5OPEN H5T_NATIVE_FLOAT_g)`), and the `hid_t`
+// constants are untyped integer macros.
+#ifndef CHDF5_H
+#define CHDF5_H
+
+#include <hdf5.h>
+
+// Property lists, selections, error stacks.
+static inline hid_t chdf5_p_default(void) { return H5P_DEFAULT; }
+static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
+
+// File access flags.
+static inline unsigned chdf5_f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned chdf5_f_acc_excl(void) { return H5F_ACC_EXCL; }
+// Every kind of object, for H5Fget_obj_count (also as the "all files" identifier).
+static inline unsigned chdf5_f_obj_all(void) { return H5F_OBJ_ALL; }
+
+// Memory (native) types.
+static inline hid_t chdf5_t_native_float(void) { return H5T_NATIVE_FLOAT; }
+static inline hid_t chdf5_t_native_uint16(void) { return H5T_NATIVE_UINT16; }
+static inline hid_t chdf5_t_native_int64(void) { return H5T_NATIVE_INT64; }
+
+// File (standard) types.
+static inline hid_t chdf5_t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t chdf5_t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+static inline hid_t chdf5_t_std_u16le(void) { return H5T_STD_U16LE; }
+static inline hid_t chdf5_t_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t chdf5_t_c_s1(void) { return H5T_C_S1; }
+static inline size_t chdf5_t_variable(void) { return H5T_VARIABLE; }
+
+// Turns off HDF5's printing of its error stack on the calling thread (the stack is
+// per thread in thread-safe builds), so callers see their own messages instead.
+static inline void chdf5_silence_error_printing(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+#endif

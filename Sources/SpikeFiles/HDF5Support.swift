@@ -1,0 +1,110 @@
+import CHDF5
+import Synchronization
+
+/// One open HDF5 identifier, owned: closed exactly once, by `close()` where the caller needs
+/// to know whether closing worked (a file being written flushes on close), otherwise when the
+/// handle is released. Pass the handle itself (not its `id`) to functions that use it, so it
+/// stays alive for the whole call.
+package final class H5Handle {
+    package enum Kind: Sendable { case file, group, dataset, datatype, dataspace }
+
+    package let id: hid_t
+    private let kind: Kind
+    private var isOpen = true
+
+    /// Takes ownership of `id`; nil when `id` is negative, i.e. the HDF5 call that made it failed.
+    package init?(_ id: hid_t, _ kind: Kind) {
+        guard id >= 0 else { return nil }
+        self.id = id
+        self.kind = kind
+    }
+
+    /// Closes the identifier now; false if HDF5 reported an error.
+    package func close() -> Bool {
+        precondition(isOpen, "HDF5 handle closed twice")
+        isOpen = false
+        let status = switch kind {
+        case .file: H5Fclose(id)
+        case .group: H5Gclose(id)
+        case .dataset: H5Dclose(id)
+        case .datatype: H5Tclose(id)
+        case .dataspace: H5Sclose(id)
+        }
+        return status >= 0
+    }
+
+    deinit {
+        if isOpen { _ = close() }
+    }
+}
+
+/// A Swift element type and the HDF5 memory type with the same layout.
+package protocol H5NativeType {
+    static var h5NativeType: hid_t { get }
+}
+
+extension Float: H5NativeType {
+    package static var h5NativeType: hid_t { chdf5_t_native_float() }
+}
+
+extension UInt16: H5NativeType {
+    package static var h5NativeType: hid_t { chdf5_t_native_uint16() }
+}
+
+extension Int64: H5NativeType {
+    package static var h5NativeType: hid_t { chdf5_t_native_int64() }
+}
+
+/// Serialises all of this module's use of the HDF5 library, so correctness does not depend
+/// on the library having been built thread-safe.
+private let libraryLock = Mutex(())
+
+package enum HDF5Library {
+    /// Runs `body` with exclusive use of the HDF5 library and HDF5's own error printing off on
+    /// this thread (errors surface as this module's messages). Every use of the C API from
+    /// this module and its tests goes through here.
+    package static func withExclusiveAccess<R: Sendable, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        try libraryLock.withLock { (_: inout Void) throws(E) -> R in
+            chdf5_silence_error_printing()
+            return try body()
+        }
+    }
+
+    /// A new IEEE 754 half-precision little-endian type (1 sign, 5 exponent, 10 mantissa bits,
+    /// bias 15), built the way h5py builds NumPy's float16 so h5py reads it back as `float16`;
+    /// HDF5 converts to and from `float` on read and write. Nil if HDF5 fails.
+    package static func float16Type() -> H5Handle? {
+        guard let half = H5Handle(H5Tcopy(chdf5_t_ieee_f32le()), .datatype),
+              H5Tset_fields(half.id, 15, 10, 5, 0, 10) >= 0,
+              H5Tset_size(half.id, 2) >= 0,
+              H5Tset_ebias(half.id, 15) >= 0
+        else { return nil }
+        return half
+    }
+
+    /// How many samples' rows one HDF5 read or write of a variable-length dataset handles:
+    /// bounds the temporary buffers, whatever the file's size.
+    package static let samplesPerBlock = 1024
+
+    /// A new copy of a predefined type (so every type in use is an owned handle). Nil if HDF5 fails.
+    package static func copy(_ predefined: hid_t) -> H5Handle? {
+        H5Handle(H5Tcopy(predefined), .datatype)
+    }
+
+    /// A new variable-length type whose elements are `base` (one row per sample). Nil if HDF5 fails.
+    package static func variableLength(of base: H5Handle) -> H5Handle? {
+        H5Handle(H5Tvlen_create(base.id), .datatype)
+    }
+
+    /// A new one-dimensional dataspace of `count` elements. Nil if HDF5 fails.
+    package static func vector(count: Int) -> H5Handle? {
+        var extent = hsize_t(count)
+        return H5Handle(H5Screate_simple(1, &extent, nil), .dataspace)
+    }
+
+    /// Selects elements `range` of the one-dimensional dataspace `space`; false if HDF5 fails.
+    package static func select(_ range: Range<Int>, in space: H5Handle) -> Bool {
+        var start = hsize_t(range.lowerBound), count = hsize_t(range.count)
+        return H5Sselect_hyperslab(space.id, H5S_SELECT_SET, &start, nil, &count, nil) >= 0
+    }
+}

@@ -1,0 +1,233 @@
+import CHDF5
+import SpikeData
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One open SHD-layout file being read; used inside `HDF5Library.withExclusiveAccess`.
+struct SpikeFileReader {
+    /// The path as the caller gave it, for messages.
+    let path: String
+    let file: H5Handle
+
+    /// Opens `path` read-only, telling apart a missing file, a file that is not HDF5 and an
+    /// HDF5 file that cannot be opened (truncated or corrupt).
+    init(path: String) throws(SpikeFileError) {
+        self.path = path
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            let code = errno
+            throw code == ENOENT
+                ? SpikeFileError(.fileNotFound, file: path, message: "no such file")
+                : SpikeFileError(.unreadable, file: path, message: "cannot access the file: \(String(cString: strerror(code)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw SpikeFileError(.notHDF5, file: path, message: "not a regular file, so not an HDF5 file")
+        }
+        switch H5Fis_hdf5(path) {
+        case 0:
+            throw SpikeFileError(.notHDF5, file: path, message: "not an HDF5 file")
+        case ..<0:
+            throw SpikeFileError(.unreadable, file: path, message: "cannot be read to check for HDF5")
+        default:
+            break
+        }
+        guard let file = H5Handle(H5Fopen(path, chdf5_f_acc_rdonly(), chdf5_p_default()), .file) else {
+            throw SpikeFileError(.unreadable, file: path, message: "HDF5 cannot open the file: truncated or corrupt")
+        }
+        self.file = file
+    }
+
+    /// The whole dataset, checked: see `SHDFile.read`.
+    func read(channelCount: Int) throws(SpikeFileError) -> EventDataset {
+        let timesSet = try requiredDataset(SHDLayout.times)
+        try requireElements(of: timesSet, field: SHDLayout.times, H5T_FLOAT, inRows: true,
+                            described: "variable-length float arrays, one per sample")
+        let unitsSet = try requiredDataset(SHDLayout.units)
+        try requireElements(of: unitsSet, field: SHDLayout.units, H5T_INTEGER, inRows: true,
+                            described: "variable-length integer arrays, one per sample")
+        let labelsSet = try requiredDataset(SHDLayout.labels)
+        try requireElements(of: labelsSet, field: SHDLayout.labels, H5T_INTEGER, described: "integers, one per sample")
+        let speakersSet = try optionalDataset(SHDLayout.speakers)
+        if let speakersSet {
+            try requireElements(of: speakersSet, field: SHDLayout.speakers, H5T_INTEGER, described: "integers, one per sample")
+        }
+        let keysSet = try optionalDataset(SHDLayout.classNames)
+        if let keysSet {
+            try requireElements(of: keysSet, field: SHDLayout.classNames, H5T_STRING, described: "strings, one per class")
+        }
+
+        let count = try elementCount(of: timesSet, field: SHDLayout.times)
+        guard count > 0 else {
+            throw SpikeFileError(.empty, file: path, field: SHDLayout.times, message: "the file holds no samples")
+        }
+        try requireOnePerSample(unitsSet, field: SHDLayout.units, count: count)
+        try requireOnePerSample(labelsSet, field: SHDLayout.labels, count: count)
+        if let speakersSet {
+            try requireOnePerSample(speakersSet, field: SHDLayout.speakers, count: count)
+        }
+
+        let checks = SampleChecks(file: path, channelCount: channelCount)
+        var times: [[Float]] = []
+        times.reserveCapacity(count)
+        try readRows(of: timesSet, field: SHDLayout.times, count: count) { (sample, row: UnsafeBufferPointer<Float>) throws(SpikeFileError) in
+            for time in row {
+                try checks.checkTime(time, sample: sample)
+            }
+            times.append(Array(row))
+        }
+        var units: [[UInt16]] = []
+        units.reserveCapacity(count)
+        try readRows(of: unitsSet, field: SHDLayout.units, count: count) { (sample, row: UnsafeBufferPointer<Int64>) throws(SpikeFileError) in
+            units.append(try row.map { (unit) throws(SpikeFileError) in try checks.checkedUnit(Int(unit), sample: sample) })
+        }
+        for sample in 0..<count where times[sample].count != units[sample].count {
+            throw SpikeFileError(.lengthMismatch, file: path, field: SHDLayout.units, sample: sample,
+                                 message: "\(units[sample].count) units for \(times[sample].count) spike times in \(SHDLayout.times)")
+        }
+
+        let labels = try readIntegers(of: labelsSet, field: SHDLayout.labels, count: count)
+        let speakers = if let speakersSet {
+            try readIntegers(of: speakersSet, field: SHDLayout.speakers, count: count)
+        } else {
+            [Int](repeating: 0, count: count)
+        }
+        let keys: [String]? = if let keysSet { try readStrings(of: keysSet, field: SHDLayout.classNames) } else { nil }
+        // Without keys, labels are bounded by the layout's uint16 range before they size the class list.
+        for (sample, label) in labels.enumerated() {
+            try checks.checkLabel(label, sample: sample, classCount: keys?.count ?? SHDLayout.uint16Values.count)
+        }
+        let classNames = keys ?? (0...labels.max()!).map { "class \($0)" }
+
+        return EventDataset(samples: zip(times, units).map { SpikeEvents(times: $0, units: $1) },
+                            labels: labels, speakers: speakers, classNames: classNames, channelCount: channelCount)
+    }
+
+    // MARK: Structure
+
+    /// The dataset at `field`, which the layout requires.
+    private func requiredDataset(_ field: String) throws(SpikeFileError) -> H5Handle {
+        guard let dataset = try optionalDataset(field) else {
+            throw SpikeFileError(.missingField, file: path, field: field, message: "missing: the SHD layout requires this dataset")
+        }
+        return dataset
+    }
+
+    /// The dataset at `field`, or nil if nothing is linked there.
+    private func optionalDataset(_ field: String) throws(SpikeFileError) -> H5Handle? {
+        // H5Lexists fails, rather than answering false, below a missing group: test each prefix.
+        let components = field.split(separator: "/")
+        for depth in 1...components.count {
+            guard H5Lexists(file.id, components.prefix(depth).joined(separator: "/"), chdf5_p_default()) > 0 else { return nil }
+        }
+        guard let dataset = H5Handle(H5Dopen2(file.id, field, chdf5_p_default()), .dataset) else {
+            throw SpikeFileError(.wrongType, file: path, field: field, message: "cannot be opened as a dataset")
+        }
+        return dataset
+    }
+
+    /// Throws unless the elements of `dataset` are of type class `expected` or, with `inRows`,
+    /// variable-length arrays of that class.
+    private func requireElements(of dataset: H5Handle, field: String, _ expected: H5T_class_t, inRows: Bool = false,
+                                 described: String) throws(SpikeFileError) {
+        guard let type = H5Handle(H5Dget_type(dataset.id), .datatype) else {
+            throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot read its element type: corrupt file")
+        }
+        let matches = if inRows {
+            H5Tget_class(type.id) == H5T_VLEN
+                && H5Handle(H5Tget_super(type.id), .datatype).map { H5Tget_class($0.id) == expected } == true
+        } else {
+            H5Tget_class(type.id) == expected
+        }
+        guard matches else {
+            throw SpikeFileError(.wrongType, file: path, field: field, message: "wrong element type: expected \(described)")
+        }
+    }
+
+    /// The number of elements of a one-dimensional dataset.
+    private func elementCount(of dataset: H5Handle, field: String) throws(SpikeFileError) -> Int {
+        guard let space = H5Handle(H5Dget_space(dataset.id), .dataspace) else {
+            throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot read its shape: corrupt file")
+        }
+        guard H5Sget_simple_extent_ndims(space.id) == 1 else {
+            throw SpikeFileError(.wrongType, file: path, field: field, message: "not a one-dimensional dataset")
+        }
+        return Int(H5Sget_simple_extent_npoints(space.id))
+    }
+
+    private func requireOnePerSample(_ dataset: H5Handle, field: String, count: Int) throws(SpikeFileError) {
+        let found = try elementCount(of: dataset, field: field)
+        guard found == count else {
+            throw SpikeFileError(.countMismatch, file: path, field: field,
+                                 message: "\(found) entries for \(count) samples in \(SHDLayout.times)")
+        }
+    }
+
+    // MARK: Values
+
+    /// Reads the first `count` variable-length rows of `dataset`, converted by HDF5 to
+    /// `Element`, one block of samples at a time, and hands each row to `visit` (valid only
+    /// during the call). HDF5's row buffers are reclaimed after every block, also on a throw.
+    private func readRows<Element: H5NativeType>(
+        of dataset: H5Handle, field: String, count: Int,
+        _ visit: (_ sample: Int, _ row: UnsafeBufferPointer<Element>) throws(SpikeFileError) -> Void
+    ) throws(SpikeFileError) {
+        guard let element = HDF5Library.copy(Element.h5NativeType),
+              let rowType = HDF5Library.variableLength(of: element),
+              let fileSpace = H5Handle(H5Dget_space(dataset.id), .dataspace)
+        else { throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot prepare reading its rows") }
+        var rows = [hvl_t](repeating: hvl_t(), count: min(HDF5Library.samplesPerBlock, count))
+        for start in stride(from: 0, to: count, by: HDF5Library.samplesPerBlock) {
+            let block = start..<min(start + HDF5Library.samplesPerBlock, count)
+            guard HDF5Library.select(block, in: fileSpace), let memorySpace = HDF5Library.vector(count: block.count) else {
+                throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot select samples \(block)")
+            }
+            for i in rows.indices { rows[i] = hvl_t() }
+            defer { H5Dvlen_reclaim(rowType.id, memorySpace.id, chdf5_p_default(), &rows) }
+            guard H5Dread(dataset.id, rowType.id, memorySpace.id, fileSpace.id, chdf5_p_default(), &rows) >= 0 else {
+                throw SpikeFileError(.unreadable, file: path, field: field,
+                                     message: "cannot read samples \(block): truncated or corrupt file")
+            }
+            for i in 0..<block.count {
+                try visit(block.lowerBound + i, UnsafeBufferPointer(start: rows[i].p?.assumingMemoryBound(to: Element.self),
+                                                                    count: rows[i].len))
+            }
+        }
+    }
+
+    /// The `count` values of an integer dataset, converted by HDF5 from any integer width.
+    private func readIntegers(of dataset: H5Handle, field: String, count: Int) throws(SpikeFileError) -> [Int] {
+        var values = [Int64](repeating: 0, count: count)
+        guard H5Dread(dataset.id, Int64.h5NativeType, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), &values) >= 0 else {
+            throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot read its values: truncated or corrupt file")
+        }
+        return values.map { Int($0) }
+    }
+
+    /// The strings of a string dataset, fixed-length (any padding; cut at the first NUL) or
+    /// variable-length, decoded as UTF-8.
+    private func readStrings(of dataset: H5Handle, field: String) throws(SpikeFileError) -> [String] {
+        let count = try elementCount(of: dataset, field: field)
+        let failure = SpikeFileError(.unreadable, file: path, field: field, message: "cannot read its strings: truncated or corrupt file")
+        guard let fileType = H5Handle(H5Dget_type(dataset.id), .datatype),
+              let memoryType = HDF5Library.copy(chdf5_t_c_s1()),
+              H5Tset_cset(memoryType.id, H5Tget_cset(fileType.id)) >= 0  // HDF5 does not convert between character sets
+        else { throw failure }
+        if H5Tis_variable_str(fileType.id) > 0 {
+            guard H5Tset_size(memoryType.id, chdf5_t_variable()) >= 0,
+                  let space = H5Handle(H5Dget_space(dataset.id), .dataspace)
+            else { throw failure }
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            defer { H5Dvlen_reclaim(memoryType.id, space.id, chdf5_p_default(), &pointers) }
+            guard H5Dread(dataset.id, memoryType.id, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), &pointers) >= 0 else { throw failure }
+            return pointers.map { $0.map { String(cString: $0) } ?? "" }
+        }
+        let width = H5Tget_size(fileType.id)
+        guard width > 0, H5Tset_size(memoryType.id, width) >= 0, H5Tset_strpad(memoryType.id, H5T_STR_NULLPAD) >= 0 else { throw failure }
+        var bytes = [UInt8](repeating: 0, count: width * count)
+        guard H5Dread(dataset.id, memoryType.id, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), &bytes) >= 0 else { throw failure }
+        return (0..<count).map { index in
+            String(decoding: bytes[index * width..<(index + 1) * width].prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}
