@@ -39,8 +39,10 @@ let package = Package(
         .target(name: "LearningRules", dependencies: ["NeuronModels", "SpikeData", "RealNumerics"], swiftSettings: hotLoopFlags),
         // Exact gradients by backpropagation through time over a stored trajectory.
         .target(name: "BPTTReference", dependencies: ["LearningRules"], swiftSettings: hotLoopFlags),
+        // SVG plots, CSV/JSON tables for reports.
+        .target(name: "Reports"),
         // Configs, optimizers, the training loop, gradient checks, benchmarks.
-        .target(name: "Training", dependencies: ["LearningRules", "BPTTReference", "SpikeData", "Distribution"], swiftSettings: hotLoopFlags),
+        .target(name: "Training", dependencies: ["LearningRules", "BPTTReference", "SpikeData", "SpikeFiles", "Distribution", "Reports"], swiftSettings: hotLoopFlags),
         // The `eprop` subcommands: argument parsing, output formatting, exit codes.
         .target(name: "CommandLineTool", dependencies: ["Training", "Distribution"], swiftSettings: hotLoopFlags),
         // Thin executable over the library.
@@ -53,9 +55,5 @@ let package = Package(
         .testTarget(name: "DistributionTests", dependencies: ["Distribution"]),
         .testTarget(name: "SpikeFilesTests", dependencies: ["SpikeFiles", "SpikeData", "CHDF5"]),
         .testTarget(name: "AudioFrontEndTests", dependencies: ["AudioFrontEnd", "SpikeData", "RealNumerics"]),
-        
-        
-        
-        
     ]
 )

@@ -42,6 +42,12 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
     public var allReduceShare: Double
     /// FNV-1a hash of the final parameter bytes (equal on every rank).
     public var parameterChecksum: String
+    /// Mean wall seconds of one update (gradient, all-reduce, optimizer) on rank 0.
+    public var meanStepSeconds: Double
+    /// Total seconds rank 0 spent in the gradient all-reduce.
+    public var allReduceSeconds: Double
+    /// The gradient estimator's byte accounting on rank 0 (traces, trajectory, state, buffers).
+    public var memory: MemoryAccount
 
     enum CodingKeys: String, CodingKey {
         case model, method, precision, ranks, epochs, steps
@@ -54,6 +60,9 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
         case peakResidentBytesPerRank = "peak_rss_bytes_per_rank"
         case allReduceShare = "allreduce_share"
         case parameterChecksum = "parameter_checksum"
+        case meanStepSeconds = "mean_step_seconds"
+        case allReduceSeconds = "allreduce_seconds"
+        case memory
     }
 }
 
@@ -207,7 +216,8 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
             testAccuracy: lastTest.accuracy, testLoss: lastTest.loss,
             samplesPerSecond: Double(trainedSamples) / max(stepSeconds, 1e-9), wallSeconds: Date().timeIntervalSince(start),
             peakResidentBytesPerRank: peaks, allReduceShare: allReduceSeconds / max(stepSeconds, 1e-9),
-            parameterChecksum: checksum(parameters.values))
+            parameterChecksum: checksum(parameters.values), meanStepSeconds: stepSeconds / Double(max(step, 1)),
+            allReduceSeconds: allReduceSeconds, memory: estimator.memory)
         try output?.writeSummary(summary)
         return summary
     }
