@@ -44,15 +44,15 @@ let package = Package(
         // Configs, optimizers, the training loop, gradient checks, benchmarks.
         .target(name: "Training", dependencies: ["LearningRules", "BPTTReference", "SpikeData", "SpikeFiles", "Distribution", "Reports"], swiftSettings: hotLoopFlags),
         // The `eprop` subcommands: argument parsing, output formatting, exit codes.
-        .target(name: "CommandLineTool", dependencies: ["Training", "Distribution"], swiftSettings: hotLoopFlags),
+        .target(name: "CommandLineTool", dependencies: ["Training", "Distribution", "AudioFrontEnd", "SpikeFiles"], swiftSettings: hotLoopFlags),
         // Thin executable over the library.
         .executableTarget(name: "eprop", dependencies: ["CommandLineTool"], swiftSettings: hotLoopFlags),
 
         .target(name: "TestSupport", dependencies: ["LearningRules", "NeuronModels", "SpikeData"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuronModelTests", dependencies: ["NeuronModels", "AutoDiff", "RealNumerics", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "CommandLineTool", "Distribution", "RealNumerics", "SpikeData", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "CommandLineTool", "Distribution", "LearningRules", "RealNumerics", "SpikeData", "SpikeFiles", "AudioFrontEnd", "TestSupport"]),
         .testTarget(name: "LearningRuleTests", dependencies: ["LearningRules", "BPTTReference", "NeuronModels", "SpikeData", "TestSupport"]),
-        .testTarget(name: "DistributionTests", dependencies: ["Distribution"]),
+        .testTarget(name: "DistributionTests", dependencies: ["Distribution", "TestSupport"]),
         .testTarget(name: "SpikeFilesTests", dependencies: ["SpikeFiles", "SpikeData", "CHDF5"]),
         .testTarget(name: "AudioFrontEndTests", dependencies: ["AudioFrontEnd", "SpikeData", "RealNumerics"]),
     ]

@@ -10,6 +10,8 @@
 // Property lists, selections, error stacks.
 static inline hid_t chdf5_p_default(void) { return H5P_DEFAULT; }
 static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
+static inline hid_t chdf5_p_dataset_create(void) { return H5P_DATASET_CREATE; }
+static inline hid_t chdf5_p_group_create(void) { return H5P_GROUP_CREATE; }
 
 // File access flags.
 static inline unsigned chdf5_f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
@@ -21,12 +23,15 @@ static inline unsigned chdf5_f_obj_all(void) { return H5F_OBJ_ALL; }
 static inline hid_t chdf5_t_native_float(void) { return H5T_NATIVE_FLOAT; }
 static inline hid_t chdf5_t_native_uint16(void) { return H5T_NATIVE_UINT16; }
 static inline hid_t chdf5_t_native_int64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t chdf5_t_native_uint64(void) { return H5T_NATIVE_UINT64; }
+static inline hid_t chdf5_t_native_double(void) { return H5T_NATIVE_DOUBLE; }
 
 // File (standard) types.
 static inline hid_t chdf5_t_ieee_f32le(void) { return H5T_IEEE_F32LE; }
 static inline hid_t chdf5_t_ieee_f64le(void) { return H5T_IEEE_F64LE; }
 static inline hid_t chdf5_t_std_u16le(void) { return H5T_STD_U16LE; }
 static inline hid_t chdf5_t_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t chdf5_t_std_u64le(void) { return H5T_STD_U64LE; }
 static inline hid_t chdf5_t_c_s1(void) { return H5T_C_S1; }
 static inline size_t chdf5_t_variable(void) { return H5T_VARIABLE; }
 

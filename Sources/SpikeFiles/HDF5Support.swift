@@ -1,12 +1,15 @@
 import CHDF5
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One open HDF5 identifier, owned: closed exactly once, by `close()` where the caller needs
 /// to know whether closing worked (a file being written flushes on close), otherwise when the
 /// handle is released. Pass the handle itself (not its `id`) to functions that use it, so it
 /// stays alive for the whole call.
 package final class H5Handle {
-    package enum Kind: Sendable { case file, group, dataset, datatype, dataspace }
+    package enum Kind: Sendable { case file, group, dataset, datatype, dataspace, propertyList }
 
     package let id: hid_t
     private let kind: Kind
@@ -29,6 +32,7 @@ package final class H5Handle {
         case .dataset: H5Dclose(id)
         case .datatype: H5Tclose(id)
         case .dataspace: H5Sclose(id)
+        case .propertyList: H5Pclose(id)
         }
         return status >= 0
     }
@@ -55,6 +59,14 @@ extension Int64: H5NativeType {
     package static var h5NativeType: hid_t { chdf5_t_native_int64() }
 }
 
+extension UInt64: H5NativeType {
+    package static var h5NativeType: hid_t { chdf5_t_native_uint64() }
+}
+
+extension Double: H5NativeType {
+    package static var h5NativeType: hid_t { chdf5_t_native_double() }
+}
+
 /// Serialises all of this module's use of the HDF5 library, so correctness does not depend
 /// on the library having been built thread-safe.
 private let libraryLock = Mutex(())
@@ -68,6 +80,33 @@ package enum HDF5Library {
             chdf5_silence_error_printing()
             return try body()
         }
+    }
+
+    /// Opens `path` read-only (inside `withExclusiveAccess`), telling apart a missing file, a
+    /// file that is not HDF5 and an HDF5 file that cannot be opened (truncated or corrupt).
+    package static func openForReading(_ path: String) throws(SpikeFileError) -> H5Handle {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            let code = errno
+            throw code == ENOENT
+                ? SpikeFileError(.fileNotFound, file: path, message: "no such file")
+                : SpikeFileError(.unreadable, file: path, message: "cannot access the file: \(String(cString: strerror(code)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw SpikeFileError(.notHDF5, file: path, message: "not a regular file, so not an HDF5 file")
+        }
+        switch H5Fis_hdf5(path) {
+        case 0:
+            throw SpikeFileError(.notHDF5, file: path, message: "not an HDF5 file")
+        case ..<0:
+            throw SpikeFileError(.unreadable, file: path, message: "cannot be read to check for HDF5")
+        default:
+            break
+        }
+        guard let file = H5Handle(H5Fopen(path, chdf5_f_acc_rdonly(), chdf5_p_default()), .file) else {
+            throw SpikeFileError(.unreadable, file: path, message: "HDF5 cannot open the file: truncated or corrupt")
+        }
+        return file
     }
 
     /// A new IEEE 754 half-precision little-endian type (1 sign, 5 exponent, 10 mantissa bits,

@@ -1,4 +1,5 @@
-/// Why an SHD-layout spike file could not be read or written. The description names the file,
+/// Why an SHD-layout spike file (or a named-array file, see `HDF5ArrayStore`) could not be read
+/// or written. The description names the file,
 /// then the field (HDF5 path, e.g. `spikes/units`) and the sample index where they apply:
 /// `shd_train.h5: spikes/units, sample 12: unit 712 is outside the channels 0..<700`.
 public struct SpikeFileError: Error, CustomStringConvertible, Equatable, Sendable {

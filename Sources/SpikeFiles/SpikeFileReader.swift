@@ -14,28 +14,7 @@ struct SpikeFileReader {
     /// HDF5 file that cannot be opened (truncated or corrupt).
     init(path: String) throws(SpikeFileError) {
         self.path = path
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            let code = errno
-            throw code == ENOENT
-                ? SpikeFileError(.fileNotFound, file: path, message: "no such file")
-                : SpikeFileError(.unreadable, file: path, message: "cannot access the file: \(String(cString: strerror(code)))")
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw SpikeFileError(.notHDF5, file: path, message: "not a regular file, so not an HDF5 file")
-        }
-        switch H5Fis_hdf5(path) {
-        case 0:
-            throw SpikeFileError(.notHDF5, file: path, message: "not an HDF5 file")
-        case ..<0:
-            throw SpikeFileError(.unreadable, file: path, message: "cannot be read to check for HDF5")
-        default:
-            break
-        }
-        guard let file = H5Handle(H5Fopen(path, chdf5_f_acc_rdonly(), chdf5_p_default()), .file) else {
-            throw SpikeFileError(.unreadable, file: path, message: "HDF5 cannot open the file: truncated or corrupt")
-        }
-        self.file = file
+        file = try HDF5Library.openForReading(path)
     }
 
     /// The whole dataset, checked: see `SHDFile.read`.

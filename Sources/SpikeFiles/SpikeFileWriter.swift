@@ -42,29 +42,13 @@ struct SpikeFileWriter {
     /// Writes a validated `dataset` to a temporary file next to `path`, makes it durable and
     /// renames it to `path`; on failure removes the temporary file and throws `.writeFailed`.
     static func writeAtomically(_ dataset: EventDataset, to path: String, timeFormat: SHDFile.TimeFormat) throws(SpikeFileError) {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = "\(directory).\(name).\(String(UInt64.random(in: .min ... .max), radix: 16)).tmp"
-        do throws(SpikeFileError) {
+        try AtomicFile.replace(path, failure: { SpikeFileError(.writeFailed, file: path, message: $0) }) { (temporary) throws(SpikeFileError) in
             try HDF5Library.withExclusiveAccess { () throws(SpikeFileError) in
                 let writer = try SpikeFileWriter(creating: temporary, for: path)
                 try writer.write(dataset, timeFormat: timeFormat)
                 try writer.finish()
             }
-            guard syncToDisk(temporary) else {
-                throw SpikeFileError(.writeFailed, file: path, message: "cannot fsync the temporary file \(temporary): \(lastSystemError())")
-            }
-            guard rename(temporary, path) == 0 else {
-                throw SpikeFileError(.writeFailed, file: path, message: "cannot rename the temporary file into place: \(lastSystemError())")
-            }
-        } catch {
-            unlink(temporary)
-            throw error
         }
-        // Makes the rename itself durable. Best effort: the file is complete and in place
-        // either way, and some file systems refuse to sync a directory.
-        _ = syncToDisk(directory.isEmpty ? "." : directory)
     }
 
     /// Creates the temporary file, failing if anything is already there.
@@ -182,17 +166,4 @@ struct SpikeFileWriter {
             throw failure(field, "cannot write the strings")
         }
     }
-}
-
-/// Writes `path`'s (a file's or directory's) data to the device; false if it cannot.
-private func syncToDisk(_ path: String) -> Bool {
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { return false }
-    defer { close(descriptor) }
-    return fsync(descriptor) == 0
-}
-
-/// The message of the current `errno`.
-private func lastSystemError() -> String {
-    String(cString: strerror(errno))
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 
 /// A run's output directory: `summary.json`, `metrics.jsonl`, `checkpoints/`.
 ///
@@ -39,6 +40,25 @@ public struct RunDirectory: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try encoder.encode(summary), to: summaryPath)
+    }
+}
+
+extension RunDirectory {
+    /// `learning_curve.svg`: loss and accuracy per epoch, train and test.
+    func writeLearningCurve(_ curve: [(epoch: Int, trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double)]) throws {
+        guard isWriter, !curve.isEmpty else { return }
+        var accuracy = LinePlot(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy (%)")
+        accuracy.series = [
+            .init(name: "train", points: curve.map { (Double($0.epoch), 100 * $0.trainAccuracy) }),
+            .init(name: "test", points: curve.map { (Double($0.epoch), 100 * $0.testAccuracy) }),
+        ]
+        var loss = LinePlot(title: "Loss per sample", xLabel: "epoch", yLabel: "loss")
+        loss.series = [
+            .init(name: "train", points: curve.map { (Double($0.epoch), $0.trainLoss) }),
+            .init(name: "test", points: curve.map { (Double($0.epoch), $0.testLoss) }),
+        ]
+        try writeAtomically(Data(accuracy.svg().utf8), to: (path as NSString).appendingPathComponent("learning_curve_accuracy.svg"))
+        try writeAtomically(Data(loss.svg().utf8), to: (path as NSString).appendingPathComponent("learning_curve_loss.svg"))
     }
 }
 

@@ -15,11 +15,15 @@ public struct TrainOptions: Sendable {
     public var debug = false
     /// Print progress lines (rank 0 only).
     public var verbose = true
+    /// A checkpoint (file, `…/checkpoints/last` or run directory) to continue from: rank 0
+    /// reads it and broadcasts weights, optimizer state and position to every rank.
+    public var resumeFrom: String?
 
-    public init(outputDirectory: String? = nil, debug: Bool = false, verbose: Bool = true) {
+    public init(outputDirectory: String? = nil, debug: Bool = false, verbose: Bool = true, resumeFrom: String? = nil) {
         self.outputDirectory = outputDirectory
         self.debug = debug
         self.verbose = verbose
+        self.resumeFrom = resumeFrom
     }
 }
 
@@ -48,6 +52,8 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
     public var allReduceSeconds: Double
     /// The gradient estimator's byte accounting on rank 0 (traces, trajectory, state, buffers).
     public var memory: MemoryAccount
+    /// Whether SIGINT/SIGTERM ended the run early (after a final checkpoint).
+    public var stopped: Bool
 
     enum CodingKeys: String, CodingKey {
         case model, method, precision, ranks, epochs, steps
@@ -62,7 +68,7 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
         case parameterChecksum = "parameter_checksum"
         case meanStepSeconds = "mean_step_seconds"
         case allReduceSeconds = "allreduce_seconds"
-        case memory
+        case memory, stopped
     }
 }
 
@@ -143,83 +149,131 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
         }
         let local = G / ranks
         let batchesPerEpoch = train.count / G
+        let epochs = config.training.epochs
 
-        // Rank 0 initialises; everyone receives the same bits.
-        var parameters = NetworkParameters<F>.initialized(shape: shape, seed: config.seed, initialization: config.network.initialization)
-        comm.broadcast(generic: &parameters.values, root: 0)
-        var optimizer = Optimizer<F>(config: config.training.optimizer, parameterCount: shape.parameterCount)
+        // Rank 0 initialises (or resumes); everyone receives the same bits.
+        var state = TrainingState(parameters: NetworkParameters<F>.initialized(shape: shape, seed: config.seed, initialization: config.network.initialization),
+                                  optimizer: Optimizer<F>(config: config.training.optimizer, parameterCount: shape.parameterCount))
+        if let path = options.resumeFrom, comm.isRoot { state = try loadCheckpoint(path) }
+        state.broadcast(from: 0, over: comm)
         var gradient = [F](repeating: 0, count: shape.parameterCount)
 
         log("training \(Model.name) (\(config.training.method), \(F.precisionName)) H=\(shape.hidden) P=\(shape.presynapticCount) " +
-            "on \(train.count) samples × T=\(train.steps), global batch \(G) over \(ranks) rank(s)")
-        if options.debug && !shape.recurrent {
-            try checkFirstBatchAgainstBPTT(parameters: parameters, indices: Array(0..<local).map { comm.rank * local + $0 })
+            "on \(train.count) samples × T=\(train.steps), global batch \(G) over \(ranks) rank(s)" +
+            (state.progress.step > 0 ? ", resuming at epoch \(state.progress.epoch + 1) batch \(state.progress.batch + 1) (update \(state.progress.step))" : ""))
+        if options.debug && !shape.recurrent && state.progress.step == 0 {
+            try checkFirstBatchAgainstBPTT(parameters: state.parameters, indices: Array(0..<local).map { comm.rank * local + $0 })
         }
 
+        let progress = ProgressReporter(totalSteps: epochs * batchesPerEpoch, firstStep: state.progress.step, enabled: comm.isRoot && options.verbose)
         let start = Date()
-        var stepSeconds = 0.0, allReduceSeconds = 0.0, trainedSamples = 0, step = 0
-        var epochTrain = [0.0, 0.0, 0.0]  // loss, correct, samples (this rank)
+        var stepSeconds = 0.0, allReduceSeconds = 0.0, trainedSamples = 0
         var lastTrain = (loss: 0.0, accuracy: 0.0), lastTest = (loss: 0.0, accuracy: 0.0)
-        for epoch in 0..<config.training.epochs {
+        var curve: [(epoch: Int, trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double)] = []
+        var stopped = false
+        training: while state.progress.epoch < epochs {
+            let epoch = state.progress.epoch
             var shuffle = Xoshiro256(seed: config.seed, stream: 0xE90C + UInt64(epoch))
             let order = shuffle.permutation(train.count)
-            let learningRate = config.training.schedule.learningRate(base: config.training.optimizer.learningRate, epoch: epoch, epochs: config.training.epochs)
-            epochTrain = [0, 0, 0]
-            for b in 0..<batchesPerEpoch {
-                let first = b * G + comm.rank * local
+            let learningRate = config.training.schedule.learningRate(base: config.training.optimizer.learningRate, epoch: epoch, epochs: epochs)
+            while state.progress.batch < batchesPerEpoch {
+                let first = state.progress.batch * G + comm.rank * local
                 let batch = train.batch(order[first..<(first + local)])
                 let t0 = Date()
                 for i in gradient.indices { gradient[i] = 0 }
-                let stats = estimator.accumulateGradient(of: batch, parameters: parameters, into: &gradient)
+                let stats = estimator.accumulateGradient(of: batch, parameters: state.parameters, into: &gradient)
                 let t1 = Date()
                 comm.allReduceSum(generic: &gradient)
                 allReduceSeconds += Date().timeIntervalSince(t1)
                 let scale = F(1) / F(G)
                 for i in gradient.indices { gradient[i] *= scale }
-                if options.debug { try guardFinite(gradient, what: "gradient", step: step) }
+                if options.debug { try guardFinite(gradient, what: "gradient", step: state.progress.step) }
                 let norm = clipGlobalNorm(&gradient, maxNorm: config.training.clipNorm)
-                optimizer.apply(gradient: gradient, to: &parameters.values, learningRate: learningRate)
-                if options.debug { try guardFinite(parameters.values, what: "weights", step: step) }
+                state.optimizer.apply(gradient: gradient, to: &state.parameters.values, learningRate: learningRate)
+                if options.debug { try guardFinite(state.parameters.values, what: "weights", step: state.progress.step) }
                 stepSeconds += Date().timeIntervalSince(t0)
-                step += 1
+                state.progress.step += 1
+                state.progress.batch += 1
                 trainedSamples += G
-                epochTrain[0] += stats.loss
-                epochTrain[1] += Double(stats.correct)
-                epochTrain[2] += Double(stats.samples)
-                if config.training.logEverySteps > 0 && step % config.training.logEverySteps == 0 {
+                state.progress.epochTotals[0] += stats.loss
+                state.progress.epochTotals[1] += Double(stats.correct)
+                state.progress.epochTotals[2] += Double(stats.samples)
+                progress.update(step: state.progress.step, epoch: epoch, epochs: epochs, loss: stats.loss / Double(max(stats.samples, 1)))
+                if config.training.logEverySteps > 0 && state.progress.step % config.training.logEverySteps == 0 {
                     var m = [stats.loss, Double(stats.correct), Double(stats.samples)]
                     comm.allReduceSum(&m)
                     output?.appendMetrics([
-                        "kind": "step", "epoch": epoch, "step": step, "loss": m[0] / m[2], "train_accuracy": m[1] / m[2],
+                        "kind": "step", "epoch": epoch, "step": state.progress.step, "loss": m[0] / m[2], "train_accuracy": m[1] / m[2],
                         "learning_rate": learningRate, "gradient_norm": norm, "samples_per_second": Double(trainedSamples) / stepSeconds,
                     ])
                 }
+                // Every rank stops at the same update: a signal may reach ranks at different times.
+                var stop = [StopSignal.isRequested ? 1.0 : 0.0]
+                if ranks > 1 { comm.allReduceMax(&stop) }
+                if stop[0] > 0 {
+                    stopped = true
+                    try saveCheckpoint(state)
+                    progress.line("stopped by signal after update \(state.progress.step); final checkpoint written")
+                    break training
+                }
+                if state.progress.batch < batchesPerEpoch, config.training.checkpointEverySteps > 0, state.progress.step % config.training.checkpointEverySteps == 0 {
+                    try saveCheckpoint(state)
+                }
             }
-            comm.allReduceSum(&epochTrain)
-            lastTrain = (epochTrain[0] / epochTrain[2], epochTrain[1] / epochTrain[2])
-            lastTest = evaluate(estimator: estimator, parameters: parameters)
+            var totals = state.progress.epochTotals
+            comm.allReduceSum(&totals)
+            lastTrain = (totals[0] / totals[2], totals[1] / totals[2])
+            lastTest = evaluate(estimator: estimator, parameters: state.parameters)
+            curve.append((epoch + 1, lastTrain.loss, lastTrain.accuracy, lastTest.loss, lastTest.accuracy))
             let peaks = comm.gather([Double(ResourceUsage.peakResidentBytes())], root: 0)
-            if options.debug { try checkWeightsIdentical(parameters.values, epoch: epoch) }
+            if options.debug { try checkWeightsIdentical(state.parameters.values, epoch: epoch) }
             output?.appendMetrics([
-                "kind": "epoch", "epoch": epoch, "step": step, "loss": lastTrain.loss, "train_accuracy": lastTrain.accuracy,
+                "kind": "epoch", "epoch": epoch, "step": state.progress.step, "loss": lastTrain.loss, "train_accuracy": lastTrain.accuracy,
                 "test_loss": lastTest.loss, "test_accuracy": lastTest.accuracy, "learning_rate": learningRate,
-                "samples_per_second": Double(trainedSamples) / stepSeconds, "peak_rss_bytes_per_rank": peaks,
+                "samples_per_second": Double(trainedSamples) / max(stepSeconds, 1e-9), "peak_rss_bytes_per_rank": peaks,
             ])
-            log(String(format: "epoch %3d/%d  loss %.4f  train %5.1f%%  test loss %.4f  test %5.1f%%  %.0f samples/s",
-                       epoch + 1, config.training.epochs, lastTrain.loss, 100 * lastTrain.accuracy, lastTest.loss,
-                       100 * lastTest.accuracy, Double(trainedSamples) / stepSeconds))
+            progress.line(String(format: "epoch %3d/%d  loss %.4f  train %5.1f%%  test loss %.4f  test %5.1f%%  %.0f samples/s",
+                                 epoch + 1, epochs, lastTrain.loss, 100 * lastTrain.accuracy, lastTest.loss,
+                                 100 * lastTest.accuracy, Double(trainedSamples) / max(stepSeconds, 1e-9)))
+            state.progress.epoch += 1
+            state.progress.batch = 0
+            state.progress.epochTotals = [0, 0, 0]
+            try saveCheckpoint(state)
         }
         let peaks = comm.gather([Double(ResourceUsage.peakResidentBytes())], root: 0)
         let summary = TrainingSummary(
             model: Model.name, method: config.training.method, precision: F.precisionName, ranks: ranks,
-            epochs: config.training.epochs, steps: step, trainAccuracy: lastTrain.accuracy, trainLoss: lastTrain.loss,
+            epochs: state.progress.epoch, steps: state.progress.step, trainAccuracy: lastTrain.accuracy, trainLoss: lastTrain.loss,
             testAccuracy: lastTest.accuracy, testLoss: lastTest.loss,
             samplesPerSecond: Double(trainedSamples) / max(stepSeconds, 1e-9), wallSeconds: Date().timeIntervalSince(start),
             peakResidentBytesPerRank: peaks, allReduceShare: allReduceSeconds / max(stepSeconds, 1e-9),
-            parameterChecksum: checksum(parameters.values), meanStepSeconds: stepSeconds / Double(max(step, 1)),
-            allReduceSeconds: allReduceSeconds, memory: estimator.memory)
+            parameterChecksum: checksum(state.parameters.values), meanStepSeconds: stepSeconds / Double(max(state.progress.step, 1)),
+            allReduceSeconds: allReduceSeconds, memory: estimator.memory, stopped: stopped)
         try output?.writeSummary(summary)
+        try output?.writeLearningCurve(curve)
         return summary
+    }
+
+    /// Writes `state` as the newest checkpoint of the run directory (rank 0; the epoch totals
+    /// are summed over the ranks first, so every rank must call this).
+    func saveCheckpoint(_ state: TrainingState<F>) throws {
+        guard let output else { return }
+        var progress = state.progress
+        comm.allReduceSum(&progress.epochTotals)
+        guard output.isWriter else { return }
+        try CheckpointDirectory(runDirectory: output.path).save(
+            Checkpoint(config: config, parameters: state.parameters, optimizer: state.optimizer, progress: progress),
+            keep: config.training.keepCheckpoints)
+    }
+
+    /// The state saved in the checkpoint at `path` (a file, `…/last` or a run directory),
+    /// refused if its model, shape or precision differ from this run's.
+    func loadCheckpoint(_ path: String) throws -> TrainingState<F> {
+        let checkpoint = try Checkpoint<F>.load(from: CheckpointDirectory.resolve(path), compatibleWith: config,
+                                                inputs: train.channelCount, classes: train.classCount)
+        var state = TrainingState(parameters: checkpoint.parameters, optimizer: checkpoint.optimizer)
+        state.progress = checkpoint.progress
+        return state
     }
 
     /// Loss and accuracy on the test set, each rank evaluating every P-th sample.

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Distribution
 
 /// Mode selection and launch-consistency checks, with the environment injected.

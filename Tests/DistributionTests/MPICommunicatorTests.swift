@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Distribution
 
 /// Real Open MPI. In-process tests use singleton init (rank 0 of 1, no mpirun); the
@@ -35,73 +36,14 @@ import Testing
         #expect(stderr.contains("rank 0: checksum mismatch"))
     }
 
-    @Test(.enabled(if: EpropBinary.supportsMPICheck, "the eprop binary in this build has no mpi-check command yet"))
+    @Test(.enabled(if: EPropBinary.supportsMPICheck, "the eprop binary in this build has no mpi-check command yet"))
     func twoRanksUnderMpirunPassSelfCheck() throws {
-        let run = try EpropBinary.run(
+        let run = try EPropBinary.run(
             "/usr/bin/env",
-            ["mpirun", "-np", "2", "--allow-run-as-root", "--oversubscribe", EpropBinary.path, "mpi-check"],
+            ["mpirun", "-np", "2", "--allow-run-as-root", "--oversubscribe", EPropBinary.path, "mpi-check"],
             timeoutSeconds: 120)
         #expect(run.status == 0, "mpirun output:\n\(run.output)")
         #expect(run.output.contains("mpi-check ok rank 0 of 2"), "\(run.output)")
         #expect(run.output.contains("mpi-check ok rank 1 of 2"), "\(run.output)")
-    }
-}
-
-/// The `eprop` executable built next to this test bundle (same build directory).
-enum EpropBinary {
-    static var path: String {
-        let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: testBinary).deletingLastPathComponent().appendingPathComponent("eprop").path
-    }
-
-    /// True when this build's `eprop` has the `mpi-check` command (its `--help` succeeds;
-    /// an unknown command exits 2).
-    static var supportsMPICheck: Bool {
-        guard FileManager.default.isExecutableFile(atPath: path),
-              let run = try? run(path, ["mpi-check", "--help"], timeoutSeconds: 60) else { return false }
-        return run.status == 0
-    }
-
-    /// Runs `executable` with `arguments`, stdout and stderr merged; kills it after
-    /// `timeoutSeconds` so a hanging job fails the test instead of blocking it.
-    static func run(
-        _ executable: String, _ arguments: [String], timeoutSeconds: Double
-    ) throws -> (status: Int32, output: String) {
-        // A file rather than a pipe: nobody has to drain it while the child runs.
-        let outputURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("eprop-mpi-check-\(UUID().uuidString).log")
-        guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: outputURL.path])
-        }
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let output = try FileHandle(forWritingTo: outputURL)
-        defer { try? output.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !MPIWiring.isWiring($0.key) }
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: outputURL, encoding: .utf8))
-    }
-}
-
-/// Environment variables through which Open MPI wires a process into a job. Singleton init
-/// (the in-process tests) exports PMIX_*/OMPI_* variables describing this process's own
-/// one-rank job; a child `mpirun` inheriting them exits 1 without any output, and a child
-/// calling MPI_Init joins this process's job.
-enum MPIWiring {
-    static func isWiring(_ name: String) -> Bool {
-        ["OMPI_", "PMIX_", "PMI_", "OPAL_"].contains(where: { name.hasPrefix($0) })
-    }
-
-    static func removeFromEnvironment() {
-        for name in ProcessInfo.processInfo.environment.keys where isWiring(name) { unsetenv(name) }
     }
 }
