@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import SpikeFiles
 
 /// A run's output directory: `summary.json`, `metrics.jsonl`, `checkpoints/`.
 ///
@@ -62,20 +63,12 @@ extension RunDirectory {
     }
 }
 
-/// Writes `data` to `path` so that `path` holds either its old content or all of `data`:
-/// a temporary file in the same directory, flushed to disk, then renamed over `path`.
+/// Writes `data` to `path` so that `path` holds either its old content or all of `data`
+/// (the package's one atomic-replace protocol: temporary file, fsync, rename, directory fsync).
 public func writeAtomically(_ data: Data, to path: String) throws {
-    let temporary = path + ".tmp-\(getpid())"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-        throw TrainingError("cannot write \(temporary)")
-    }
-    let fd = open(temporary, O_RDONLY)
-    if fd >= 0 {
-        fsync(fd)
-        close(fd)
-    }
-    guard rename(temporary, path) == 0 else {
-        unlink(temporary)
-        throw TrainingError("cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
+    try AtomicFile.replace(path, failure: { TrainingError("cannot write \(path): \($0)") }) { (temporary: String) throws(TrainingError) in
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+            throw TrainingError("cannot write \(temporary)")
+        }
     }
 }
