@@ -7,7 +7,8 @@ import Training
 enum TrainCommand: Subcommand {
     static let name = "train"
     static let summary = "train a network (under mpirun: data parallel over the ranks)"
-    static let usage = """
+    static var usage: String { trainUsage + "\n\nconfig fields (JSON, snake_case; key, default, meaning):\n" + ConfigReference.text }
+    static let trainUsage = """
     usage: eprop train --config FILE [--out DIR] [--debug] [--train FILE --test FILE] [--epochs N] [--quiet]
            eprop train --resume DIR [--config FILE] [--out DIR] …
            mpirun -np P eprop train --config FILE --out DIR

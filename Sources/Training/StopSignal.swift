@@ -10,9 +10,16 @@ private let stopRequested = Atomic<Bool>(false)
 
 public enum StopSignal {
     /// Routes SIGINT and SIGTERM to the stop flag instead of terminating the process.
+    /// Also unblocks both signals: a parent may have started this process with them blocked
+    /// (the mask is inherited; e.g. a test runner's threads), which would make them pending forever.
     public static func install() {
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     /// Whether a stop was requested on this process.

@@ -1,7 +1,7 @@
 import Foundation
 import RealNumerics
 import Testing
-import Training
+@testable import Training
 
 @Suite("Configs: decoding and validation name the offending field")
 struct ConfigTests {
@@ -74,5 +74,32 @@ struct ConfigTests {
         let cosine = ScheduleConfig(kind: "cosine")
         #expect(cosine.learningRate(base: 1, epoch: 0, epochs: 5) == 1)
         #expect(abs(cosine.learningRate(base: 1, epoch: 4, epochs: 5)) < 1e-15)
+    }
+}
+
+@Suite("Config reference: --help and README document every field")
+struct ConfigReferenceTests {
+    /// Dotted keys of every field the decoder accepts.
+    static let decodableKeys: [String] = {
+        func keys<K: CodingKey & CaseIterable>(_: K.Type, _ prefix: String) -> [String] { K.allCases.map { prefix + $0.stringValue } }
+        return keys(TrainingConfig.CodingKeys.self, "") + keys(NetworkConfig.CodingKeys.self, "network.")
+            + keys(DataConfig.CodingKeys.self, "data.") + keys(SyntheticTaskConfig.CodingKeys.self, "data.synthetic.")
+            + keys(OptimizationConfig.CodingKeys.self, "training.") + keys(OptimizerConfig.CodingKeys.self, "training.optimizer.")
+            + keys(ScheduleConfig.CodingKeys.self, "training.schedule.")
+            + ["model.name", "model.surrogate.kind", "model.surrogate.scale", "model.parameters",
+               "network.initialization.input_scale", "network.initialization.input_rate", "network.initialization.recurrent_scale"]
+    }()
+
+    @Test func referenceCoversEveryLeafField() {
+        let documented = Set(ConfigReference.fields.map(\.key))
+        let sections: Set = ["model", "network", "data", "training", "data.synthetic", "training.optimizer", "training.schedule", "network.initialization"]
+        for key in Self.decodableKeys where !sections.contains(key) {
+            #expect(documented.contains(key), "\(key) is not in ConfigReference")
+        }
+    }
+
+    @Test func readmeDocumentsEveryField() throws {
+        let readme = try String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for field in ConfigReference.fields { #expect(readme.contains("`\(field.key)`"), "README lacks \(field.key)") }
     }
 }

@@ -41,7 +41,9 @@ struct DistributedTrainingTests {
         let config = try writeConfig(in: dir)
         let one = try train(["--config", config, "--out", dir + "/one"], ranks: 1)
         #expect(one.status == 0, "\(one.output)")
-        let two = try train(["--config", config, "--out", dir + "/two"], ranks: 2)
+        // Debug mode under mpirun adds the e-prop vs BPTT check and the per-epoch bitwise
+        // weight comparison across ranks; it must pass and not change the result.
+        let two = try train(["--config", config, "--out", dir + "/two", "--debug"], ranks: 2)
         #expect(two.status == 0, "\(two.output)")
         let (a, b) = (try finalParameters(dir + "/one"), try finalParameters(dir + "/two"))
         let difference = GradientComparison(eprop: b, bptt: a).maxRelativeError
@@ -80,6 +82,34 @@ struct DistributedTrainingTests {
             (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/summary.json"))) as! [String: Any])["parameter_checksum"] as? String
         }
         #expect(try checksum(dir + "/cut") == checksum(dir + "/full"))
+    }
+
+    @Test("SIGTERM stops after the current update with a final checkpoint")
+    func terminateStopsCleanly() throws {
+        let dir = temporaryDirectory()
+        var config = try TrainingConfig.load(path: try writeConfig(in: dir))
+        config.training.epochs = 10_000
+        config.training.checkpointEverySteps = 0
+        config.training.logEverySteps = 1
+        try config.json().write(to: URL(fileURLWithPath: dir + "/long.json"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: EPropBinary.path)
+        process.arguments = ["train", "--quiet", "--config", dir + "/long.json", "--out", dir + "/run"]
+        process.environment = ProcessInfo.processInfo.environment.filter { !MPIWiring.isWiring($0.key) }
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning, Date() < deadline,
+              ((try? String(contentsOfFile: dir + "/run/metrics.jsonl", encoding: .utf8)) ?? "").split(separator: "\n").count < 3 {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        process.terminate()  // SIGTERM
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run/summary.json"))) as! [String: Any]
+        #expect(summary["stopped"] as? Bool == true)
+        let steps = summary["steps"] as! Int
+        #expect(steps >= 3 && steps < 10_000 * 6)
+        #expect(try Checkpoint<Float>.peek(CheckpointDirectory.resolve(dir + "/run")).progress.step == steps, "the final checkpoint is the stopping update")
     }
 
     @Test("a checkpoint of another shape is refused, naming the mismatch")
