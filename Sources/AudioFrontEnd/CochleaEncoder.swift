@@ -42,12 +42,28 @@ public struct CochleaParameters: Codable, Sendable, Equatable {
 
     public init() {}
 
-    private enum CodingKeys: String, CodingKey {
-        case channels, workingRate, lowestFrequency, highestFrequency, bandwidthScale, preEmphasisFrequency, peakLevel,
-             membraneTimeConstant, threshold, refractoryPeriod, adaptationTimeConstant, adaptationIncrement
+    /// JSON keys: snake_case like the training configs (`working_rate`, `peak_level`, …);
+    /// `validate` names keys the same way.
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case channels, threshold
+        case workingRate = "working_rate"
+        case lowestFrequency = "lowest_frequency"
+        case highestFrequency = "highest_frequency"
+        case bandwidthScale = "bandwidth_scale"
+        case preEmphasisFrequency = "pre_emphasis_frequency"
+        case peakLevel = "peak_level"
+        case membraneTimeConstant = "membrane_time_constant"
+        case refractoryPeriod = "refractory_period"
+        case adaptationTimeConstant = "adaptation_time_constant"
+        case adaptationIncrement = "adaptation_increment"
     }
 
+    /// Decodes from a JSON object whose keys are the snake_case property names
+    /// (`{"channels": 350, "working_rate": 16000, "peak_level": null}`); absent keys take the
+    /// defaults, null disables `pre_emphasis_frequency` / `peak_level`, and an unknown key is a
+    /// `ConfigurationError` (a misspelt key is never silently ignored).
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = CochleaParameters()
         channels = try c.decodeIfPresent(Int.self, forKey: .channels) ?? d.channels
@@ -92,7 +108,7 @@ public struct CochleaParameters: Codable, Sendable, Equatable {
         try check(workingRate.isFinite && workingRate > 0, .workingRate, "must be positive, got \(workingRate)")
         try check(lowestFrequency.isFinite && lowestFrequency > 0, .lowestFrequency, "must be positive, got \(lowestFrequency)")
         try check(highestFrequency >= lowestFrequency && highestFrequency < 0.45 * workingRate, .highestFrequency,
-                  "must be in [lowestFrequency, 0.45 × workingRate) = [\(lowestFrequency), \(0.45 * workingRate)), got \(highestFrequency)")
+                  "must be in [lowest_frequency, 0.45 × working_rate) = [\(lowestFrequency), \(0.45 * workingRate)), got \(highestFrequency)")
         try check(bandwidthScale.isFinite && bandwidthScale > 0, .bandwidthScale, "must be positive, got \(bandwidthScale)")
         try check(preEmphasisFrequency.map { $0.isFinite && $0 > 0 } ?? true, .preEmphasisFrequency,
                   "must be positive or null, got \(preEmphasisFrequency!)")

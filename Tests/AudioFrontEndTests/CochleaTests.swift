@@ -150,20 +150,25 @@ private func rms(_ x: ArraySlice<Float>) -> Double {
     }
 
     @Test func parametersDecodeWithDefaultsAndValidateByKey() throws {
-        let decoded = try JSONDecoder().decode(CochleaParameters.self, from: Data(#"{"channels": 128, "peakLevel": null}"#.utf8))
+        let decoded = try JSONDecoder().decode(CochleaParameters.self, from: Data(#"{"channels": 128, "peak_level": null}"#.utf8))
         var expected = CochleaParameters()
         expected.channels = 128
         expected.peakLevel = nil
         #expect(decoded == expected)
         let roundTrip = try JSONDecoder().decode(CochleaParameters.self, from: JSONEncoder().encode(expected))
         #expect(roundTrip == expected)
+        #expect(throws: ConfigurationError.self, "a misspelt key is an error, not a default") {
+            _ = try JSONDecoder().decode(CochleaParameters.self, from: Data(#"{"treshold": 0.2}"#.utf8))
+        }
+        let snake = try JSONDecoder().decode(CochleaParameters.self, from: Data(#"{"working_rate": 8000, "highest_frequency": 3500}"#.utf8))
+        #expect(snake.workingRate == 8000 && snake.highestFrequency == 3500)
 
         let bad: [(WritableKeyPath<CochleaParameters, Double>, Double, String)] = [
-            (\.workingRate, 0, "workingRate"), (\.lowestFrequency, -1, "lowestFrequency"),
-            (\.highestFrequency, 7_500, "highestFrequency"), (\.bandwidthScale, 0, "bandwidthScale"),
-            (\.membraneTimeConstant, 0, "membraneTimeConstant"), (\.threshold, .nan, "threshold"),
-            (\.refractoryPeriod, -0.001, "refractoryPeriod"), (\.adaptationTimeConstant, 0, "adaptationTimeConstant"),
-            (\.adaptationIncrement, -1, "adaptationIncrement"),
+            (\.workingRate, 0, "working_rate"), (\.lowestFrequency, -1, "lowest_frequency"),
+            (\.highestFrequency, 7_500, "highest_frequency"), (\.bandwidthScale, 0, "bandwidth_scale"),
+            (\.membraneTimeConstant, 0, "membrane_time_constant"), (\.threshold, .nan, "threshold"),
+            (\.refractoryPeriod, -0.001, "refractory_period"), (\.adaptationTimeConstant, 0, "adaptation_time_constant"),
+            (\.adaptationIncrement, -1, "adaptation_increment"),
         ]
         for (path, value, key) in bad {
             var p = CochleaParameters()
