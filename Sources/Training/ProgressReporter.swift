@@ -1,3 +1,4 @@
+import Distribution
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,9 @@ import Glibc
 struct ProgressReporter {
     let totalSteps: Int
     let enabled: Bool
-    let isTerminal = isatty(STDOUT_FILENO) != 0
+    /// A bar only on a real terminal: under mpirun, ranks write to a pseudo-terminal even when
+    /// mpirun's own output goes to a file, so a redrawn bar would fill logs with blank lines.
+    let isTerminal = isatty(STDOUT_FILENO) != 0 && !Launch.launcherVariables.contains { getenv($0) != nil }
     let start = Date()
     let firstStep: Int
 
