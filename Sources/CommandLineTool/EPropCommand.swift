@@ -15,7 +15,7 @@ protocol Subcommand {
 /// The `eprop` command line: `eprop <command> [options]`.
 public enum EPropCommand {
     static let commands: [any Subcommand.Type] = [
-        TrainCommand.self, EvalCommand.self, CheckGradCommand.self, BenchCommand.self, MPICheckCommand.self, DataCommand.self,
+        TrainCommand.self, EvalCommand.self, CheckGradCommand.self, BenchCommand.self, MPICheckCommand.self, ScaleCommand.self, DataCommand.self,
     ]
 
     static var usage: String {

@@ -2,10 +2,36 @@ import NeuronModels
 import RealNumerics
 import SpikeData
 
+/// How `EProp` schedules its work; the schedule changes speed and memory, never the result
+/// (beyond float rounding).
+public struct EPropSchedule: Sendable, Equatable, Hashable {
+    /// τ, the steps per block: one sample's forward pass over the block runs first, recording
+    /// its neuron-level J, g, ψ (τ·H·(k² + 2k) floats), output errors, active presynaptic
+    /// entries and spikes (τ·(C + P + H)); then that sample's block is swept. The eligibility
+    /// traces are read and written once per block boundary, so their memory traffic falls as
+    /// 1/τ while the record grows with τ; neither depends on T.
+    ///
+    /// The default, 128, makes the record of the SHD-sized ALIF network (H = 256, P = 701)
+    /// 1.5 MB, about the L2 cache, and sequences of up to 128 steps need no trace pass at all.
+    public var blockLength: Int
+    /// Take the factorised path when the model's J and g are constants (`constantJacobian`);
+    /// false forces the general path (tests compare the two). The engine, not the user,
+    /// decides whether the factorised path applies.
+    public var allowsFactorisation: Bool
+
+    public static let defaultBlockLength = 128
+
+    public init(blockLength: Int = EPropSchedule.defaultBlockLength, allowsFactorisation: Bool = true) {
+        precondition(blockLength > 0, "the e-prop block length must be positive")
+        self.blockLength = blockLength
+        self.allowsFactorisation = allowsFactorisation
+    }
+}
+
 /// Online e-prop (Bellec et al. 2020) with sparse, automatically derived eligibility traces.
 ///
 /// For every sample b, hidden neuron j and presynaptic entry p (input, recurrent spike or
-/// bias; see `NetworkShape`), step by step:
+/// bias; see `NetworkShape`):
 ///
 ///     ε_jp^t = J_j^t ε_jp^{t−1} + g_j^t p_p^t          (k numbers: the eligibility vector)
 ///     e_jp^t = ψ_j^t · ε_jp^t                          (eligibility trace)
@@ -14,32 +40,55 @@ import SpikeData
 ///     ∂E/∂W_jp += L_j^t ē_jp^t
 ///
 /// with J, g, ψ from the neuron model by forward-mode AD (`NeuronModel.linearize`). Because
-/// J is per neuron (block-diagonal), ε is stored as B×H×k×P numbers and updated element-wise:
-/// no H×H×P Jacobian ever exists. For the summed-readout loss the error is known only at the
-/// end, so Σ_t ē^t is accumulated and multiplied by the final learning signal.
+/// J is per neuron (block-diagonal), ε is B×P×k×H numbers updated element-wise: no H×H×P
+/// Jacobian ever exists. For the summed-readout loss the error is known only at the end:
+/// Σ_t ē^t is accumulated and multiplied by the final learning signal.
+///
+/// Schedule (see `EPropWorkspace.sweep` for the algebra): time runs in blocks of τ steps,
+/// and within a block one sample at a time (samples are independent). The forward pass of
+/// the sample's block (which never depends on traces) records the neuron-level J, g, ψ, the
+/// output errors and the active presynaptic entries; then a backward pass over those
+/// neuron-level quantities turns the online recursion into one read and write of each of
+/// the sample's eligibility rows per block plus event-driven updates for the active
+/// (binary) entries. The result is the online recursion's, reordered; memory stays
+/// independent of T.
+///
+/// Factorised path: when the model's J and g are the same constants for every state and
+/// current (`NeuronModel.constantJacobian`, decided by abstract interpretation of the model's
+/// step, e.g. LIF or ALIF with `detach_reset: 1`), ε_jp = ε_p is shared by all neurons j of a
+/// sample and the traces shrink from B·P·k·H to B·P·k numbers.
 ///
 /// Exactness: with no explicit recurrence and symmetric feedback (B = W_outᵀ), the result
 /// equals the BPTT gradient up to float rounding; with recurrence it drops the paths through
-/// other neurons' spikes.
+/// other neurons' spikes (z^{t−1} is a presynaptic entry like any input).
 ///
-/// Memory: B·H·P·k floats of traces (+ B·H·P for κ > 0, + B·H·P for the summed-readout loss),
-/// independent of T. Work per step: O(B·H·P·k²).
+/// Memory: traces B·P·(k·H + H·[κ > 0] + H·[summed loss]) floats (B·P·k + … factorised), the
+/// record of one sample's block τ·(H·(k² + 2k) + C + P + H): independent of T. Work per
+/// batch: O(B·T·(H·(k² + C) + H·k·nnz(p))) plus O(B·H·P·k²) per block boundary.
 public final class EProp<Model: NeuronModel, F: RealScalar>: GradientEstimator {
     public typealias Real = F
     public let model: Model
     public let shape: NetworkShape
     public let readout: ReadoutOptions
+    public let schedule: EPropSchedule
     /// B (H×C) for random feedback; nil for symmetric feedback (B = W_outᵀ).
     public let randomFeedback: [F]?
+    /// The model's constant J and g when the engine takes the factorised path, else nil.
+    public let constantJacobian: (jacobian: [F], inputGain: [F])?
     public var methodName: String { "eprop" }
+    /// Whether ε is shared by all neurons (the factorised path).
+    public var isFactorised: Bool { constantJacobian != nil }
     @usableFromInline var recordedMemory = MemoryAccount()
     public var memory: MemoryAccount { recordedMemory }
+    /// Reused while the batch size stays the same.
+    @usableFromInline var workspace: EPropWorkspace<F>?
 
     /// `feedbackSeed` draws the random feedback matrix when `readout.feedback == .random`.
-    public init(model: Model, shape: NetworkShape, readout: ReadoutOptions, feedbackSeed: UInt64 = 0) {
+    public init(model: Model, shape: NetworkShape, readout: ReadoutOptions, feedbackSeed: UInt64 = 0, schedule: EPropSchedule = EPropSchedule()) {
         self.model = model
         self.shape = shape
         self.readout = readout
+        self.schedule = schedule
         if readout.feedback == .random {
             var rng = Xoshiro256(seed: feedbackSeed, stream: 0xFEED)
             let std = 1 / Double(shape.classes).squareRoot()
@@ -47,6 +96,7 @@ public final class EProp<Model: NeuronModel, F: RealScalar>: GradientEstimator {
         } else {
             randomFeedback = nil
         }
+        constantJacobian = schedule.allowsFactorisation ? model.constantJacobian(F.self) : nil
     }
 
     @inlinable
@@ -55,154 +105,85 @@ public final class EProp<Model: NeuronModel, F: RealScalar>: GradientEstimator {
     }
 
     @inlinable
+    func workspace(batchSize: Int) -> EPropWorkspace<F> {
+        if let workspace, workspace.batchSize == batchSize { return workspace }
+        workspace = nil
+        let created = EPropWorkspace<F>(shape: shape, stateCount: Model.stateCount, batchSize: batchSize, blockLength: schedule.blockLength,
+                                        readout: readout, constant: constantJacobian)
+        workspace = created
+        return created
+    }
+
+    /// Sample b's block of n steps from `start`: its forward steps, each recorded, then its
+    /// sweep. `filteredOne` is the readout-filtered constant 1 before the block.
+    @inlinable
+    func runBlock(sample b: Int, start: Int, steps n: Int, of batch: SpikeBatch, forward: inout ForwardPass<Model, F>,
+                  workspace ws: EPropWorkspace<F>, weights w: UnsafeBufferPointer<F>, filteredOne: F, gradient g: UnsafeMutablePointer<F>) {
+        let C = shape.classes, kappa = F(readout.leak)
+        let last = start + n == (batch.samples.first?.steps ?? 0)
+        let gOut = g + shape.readoutWeightsRange.lowerBound, gOutBias = g + shape.readoutBiasRange.lowerBound
+        var one = filteredOne
+        for u in 0..<n {
+            forward.advance(sample: b, to: start + u, batch: batch, weights: w)
+            one = kappa * one + 1
+            ws.record(step: u, sample: b, of: forward, filteredOne: one, readoutBiasGradient: gOutBias)
+        }
+        if last && readout.loss == .summedReadout {
+            forward.summedOutput.withUnsafeBufferPointer { y in
+                withUnsafeTemporaryAllocation(of: F.self, capacity: C) { error in
+                    _ = softmaxCrossEntropy(logits: y.baseAddress! + b * C, label: batch.labels[b], classes: C, error: error.baseAddress!)
+                    ws.loadFinalSignal(error: error.baseAddress!)
+                }
+            }
+        }
+        ws.sweep(sample: b, steps: n, first: start == 0, last: last, readoutGradient: gOut)
+    }
+
+    @inlinable
     public func accumulateGradient(of batch: SpikeBatch, parameters: NetworkParameters<F>, into gradient: inout [F]) -> BatchStatistics {
         precondition(parameters.shape == shape && gradient.count == shape.parameterCount, "parameters or gradient do not match the network shape")
         precondition(batch.samples.allSatisfy { $0.channelCount == shape.inputs }, "batch channels do not match the network inputs")
-        let B = batch.count, H = shape.hidden, P = shape.presynapticCount, C = shape.classes
-        let k = Model.stateCount
+        let B = batch.count, H = shape.hidden, C = shape.classes
         let steps = batch.samples.first?.steps ?? 0
-        let leaky = readout.leak > 0
-        let summed = readout.loss == .summedReadout
+        let tau = schedule.blockLength
         let kappa = F(readout.leak)
+        let summed = readout.loss == .summedReadout
 
+        let ws = workspace(batchSize: B)
         var forward = ForwardPass<Model, F>(model: model, shape: shape, readout: readout, batchSize: B)
-        var eligibility = [F](repeating: 0, count: B * H * k * P)
-        var filtered = [F](repeating: 0, count: leaky ? B * H * P : 0)
-        var traceSum = [F](repeating: 0, count: summed ? B * H * P : 0)
-        var traceRow = [F](repeating: 0, count: P)
-        var learningSignal = [F](repeating: 0, count: B * H)
-        // z̄ (readout-filtered spikes), its time sum, and the same for the constant 1 (b_out).
-        var filteredSpikes = [F](repeating: 0, count: B * H)
-        var filteredSpikeSum = [F](repeating: 0, count: summed ? B * H : 0)
-        var filteredOne: F = 0, filteredOneSum: F = 0
-        recordedMemory = MemoryAccount(traces: (eligibility.count + filtered.count + traceSum.count) * MemoryLayout<F>.stride,
-                               networkState: forward.stateBytes,
-                               buffers: (traceRow.count + learningSignal.count + filteredSpikes.count + filteredSpikeSum.count) * MemoryLayout<F>.stride)
+        recordedMemory = MemoryAccount(traces: ws.traceBytes, networkState: forward.stateBytes, buffers: ws.bufferBytes)
 
         return parameters.values.withUnsafeBufferPointer { w -> BatchStatistics in
             let readoutWeights = w.baseAddress! + shape.readoutWeightsRange.lowerBound
-            let feedback: (Int, Int) -> F = { [randomFeedback] j, c in randomFeedback?[j * C + c] ?? readoutWeights[c * H + j] }
+            ws.beginBatch { [randomFeedback] j, c in randomFeedback?[j * C + c] ?? readoutWeights[c * H + j] }
+            forward.load(weights: w)
             return gradient.withUnsafeMutableBufferPointer { g -> BatchStatistics in
-                let gW = g.baseAddress!
-                let gOut = gW + shape.readoutWeightsRange.lowerBound
-                let gOutBias = gW + shape.readoutBiasRange.lowerBound
-                for t in 0..<steps {
-                    forward.advance(to: t, batch: batch, weights: w)
-                    filteredOne = kappa * filteredOne + 1
-                    filteredOneSum += filteredOne
+                let gOut = g.baseAddress! + shape.readoutWeightsRange.lowerBound
+                let gOutBias = g.baseAddress! + shape.readoutBiasRange.lowerBound
+                // The readout-filtered constant 1 (for b_out) before the block, and its time sum.
+                var filteredOne: F = 0, filteredOneSum: F = 0
+                var start = 0
+                repeat {
+                    let n = min(tau, steps - start)
+                    // One sample at a time: its block's forward pass, then its sweep.
                     for b in 0..<B {
-                        for j in 0..<H {
-                            filteredSpikes[b * H + j] = kappa * filteredSpikes[b * H + j] + forward.local[b * H + j].spike
-                            if summed { filteredSpikeSum[b * H + j] += filteredSpikes[b * H + j] }
-                        }
-                        guard !summed else { continue }
-                        for c in 0..<C {
-                            let err = forward.outputError[b * C + c]
-                            gOutBias[c] += err * filteredOne
-                            for j in 0..<H { gOut[c * H + j] = gOut[c * H + j].addingProduct(err, filteredSpikes[b * H + j]) }
-                        }
-                        for j in 0..<H {
-                            var signal: F = 0
-                            for c in 0..<C { signal = signal.addingProduct(feedback(j, c), forward.outputError[b * C + c]) }
-                            learningSignal[b * H + j] = signal
-                        }
+                        runBlock(sample: b, start: start, steps: n, of: batch, forward: &forward, workspace: ws, weights: w,
+                                 filteredOne: filteredOne, gradient: g.baseAddress!)
                     }
-                    forward.presynaptic.withUnsafeBufferPointer { pre in
-                        eligibility.withUnsafeMutableBufferPointer { eps in
-                            filtered.withUnsafeMutableBufferPointer { fil in
-                                traceSum.withUnsafeMutableBufferPointer { sum in
-                                    traceRow.withUnsafeMutableBufferPointer { row in
-                                        for j in 0..<H {
-                                            for b in 0..<B {
-                                                let n = b * H + j
-                                                Self.updateEligibility(k: k, eps: eps.baseAddress! + n * k * P, count: P,
-                                                                       presynaptic: pre.baseAddress! + b * P, local: forward.local[n],
-                                                                       trace: row.baseAddress!)
-                                                var source = UnsafePointer(row.baseAddress!)
-                                                if leaky {
-                                                    let f = fil.baseAddress! + n * P
-                                                    for p in 0..<P { f[p] = row[p].addingProduct(kappa, f[p]) }
-                                                    source = UnsafePointer(f)
-                                                }
-                                                if summed {
-                                                    let s = sum.baseAddress! + n * P
-                                                    for p in 0..<P { s[p] += source[p] }
-                                                } else {
-                                                    let signal = learningSignal[n]
-                                                    let gRow = gW + j * P
-                                                    for p in 0..<P { gRow[p] = gRow[p].addingProduct(signal, source[p]) }
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
+                    for _ in 0..<n {
+                        filteredOne = kappa * filteredOne + 1
+                        filteredOneSum += filteredOne
                     }
-                }
+                    start += n
+                } while start < steps
                 let stats = forward.finish(batch: batch)
                 if summed {
-                    // ∂E/∂W_jp = L_j Σ_t ē_jp^t with L from the final error (constant over t).
-                    for b in 0..<B {
-                        for c in 0..<C {
-                            let err = forward.outputError[b * C + c]
-                            gOutBias[c] += err * filteredOneSum
-                            for j in 0..<H { gOut[c * H + j] = gOut[c * H + j].addingProduct(err, filteredSpikeSum[b * H + j]) }
-                        }
-                        for j in 0..<H {
-                            var signal: F = 0
-                            for c in 0..<C { signal = signal.addingProduct(feedback(j, c), forward.outputError[b * C + c]) }
-                            let gRow = gW + j * P
-                            traceSum.withUnsafeBufferPointer { sum in
-                                let s = sum.baseAddress! + (b * H + j) * P
-                                for p in 0..<P { gRow[p] = gRow[p].addingProduct(signal, s[p]) }
-                            }
-                        }
+                    forward.outputError.withUnsafeBufferPointer { e in
+                        ws.finishSummedReadout(error: e.baseAddress!, filteredOneSum: filteredOneSum, readoutGradient: gOut, readoutBiasGradient: gOutBias)
                     }
                 }
+                ws.addGradient(into: g.baseAddress!)
                 return stats
-            }
-        }
-    }
-
-    /// ε ← J ε + g p over one (b, j) row of P entries for each of the k state lanes, and
-    /// trace ← ψ · ε. Lanes are stored one after another (`eps[r·P + p]`) so the loop over p
-    /// is unit-stride for every lane.
-    @inlinable
-    static func updateEligibility(k: Int, eps: UnsafeMutablePointer<F>, count P: Int, presynaptic pre: UnsafePointer<F>,
-                                  local: LocalLinearization<F>, trace: UnsafeMutablePointer<F>) {
-        let psi = local.spikeSensitivity
-        switch k {
-        case 1:
-            let j00 = local.row0[0], g0 = local.row0[3]
-            for p in 0..<P {
-                let e0 = (j00 * eps[p]).addingProduct(g0, pre[p])
-                eps[p] = e0
-                trace[p] = psi[0] * e0
-            }
-        case 2:
-            let r0 = local.row0, r1 = local.row1
-            let eps1 = eps + P
-            for p in 0..<P {
-                let a = eps[p], b = eps1[p], x = pre[p]
-                let n0 = (r0[0] * a).addingProduct(r0[1], b).addingProduct(r0[3], x)
-                let n1 = (r1[0] * a).addingProduct(r1[1], b).addingProduct(r1[3], x)
-                eps[p] = n0
-                eps1[p] = n1
-                trace[p] = (psi[0] * n0).addingProduct(psi[1], n1)
-            }
-        default:
-            let r0 = local.row0, r1 = local.row1, r2 = local.row2
-            let eps1 = eps + P, eps2 = eps + 2 * P
-            for p in 0..<P {
-                let a = eps[p], b = eps1[p], c = eps2[p], x = pre[p]
-                let n0 = (r0[0] * a).addingProduct(r0[1], b).addingProduct(r0[2], c).addingProduct(r0[3], x)
-                let n1 = (r1[0] * a).addingProduct(r1[1], b).addingProduct(r1[2], c).addingProduct(r1[3], x)
-                let n2 = (r2[0] * a).addingProduct(r2[1], b).addingProduct(r2[2], c).addingProduct(r2[3], x)
-                eps[p] = n0
-                eps1[p] = n1
-                eps2[p] = n2
-                trace[p] = (psi[0] * n0).addingProduct(psi[1], n1).addingProduct(psi[2], n2)
             }
         }
     }

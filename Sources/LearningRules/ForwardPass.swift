@@ -32,22 +32,35 @@ public struct BatchStatistics: Sendable, Equatable {
 /// sparse presynaptic activity, the neuron step with its local derivatives (`linearize`), the
 /// readout, and for the per-step loss the output error softmax(y^t) − onehot(label).
 ///
-/// Memory: O(B·(H·(k + P) + C)), independent of T.
+/// Event-driven: the input current I^t = W p^t adds, for each active presynaptic entry p, the
+/// contiguous row p of Wᵀ to all H currents at once (O(H·nnz(p^t)) vector work), and the
+/// readout adds the columns of W_out of the neurons that spiked (O(C·nnz(z^t))). Sums run in
+/// the order of the active entries, so results do not depend on the vector width. Neurons
+/// are linearised eight at a time (`DualLanes`) into rows over j (`linearization`), which
+/// the e-prop engine copies as they are; `local` assembles per-neuron records from them.
+///
+/// Memory: O(B·(H·(k² + 2k + 1 + P) + C) + H·P), independent of T.
 public struct ForwardPass<Model: NeuronModel, F: RealScalar> {
     public let model: Model
     public let shape: NetworkShape
     public let readout: ReadoutOptions
     public let batchSize: Int
 
-    /// s^t per (b, j).
-    public var states: [SIMD4<F>]
-    /// Linearisation of step t per (b, j): J, g, ψ, z^t.
-    public var local: [LocalLinearization<F>]
-    /// Dense presynaptic vector p^t per sample (B×P, entries 0 or 1).
-    public var presynaptic: [F]
-    /// The active entries of p^t per sample (B×P capacity) and their counts.
+    /// Where each quantity of a step's linearisation lives in `linearization`.
+    public let layout: LinearizationLayout
+    /// Step t's s^t, J, g, ψ and z^t of every (b, j), as rows over j (see `layout`).
+    public var linearization: [F]
+    /// The active entries of p^t per sample (B×P capacity, ascending within x^t, z^{t−1} and
+    /// the bias) and their counts.
     public var activeIndices: [Int32]
     public var activeCounts: [Int]
+    /// The neurons that spiked at step t per sample (B×H capacity, ascending) and their counts.
+    public var spikingIndices: [Int32]
+    public var spikingCounts: [Int]
+    /// Wᵀ (P×H), copied from the parameters by `load(weights:)`.
+    @usableFromInline var transposedWeights: [F]
+    /// I^t of one sample (H, padded to the row stride).
+    @usableFromInline var currents: [F]
     /// y^t per (b, c), and Σ_t y^t.
     public var output: [F]
     public var summedOutput: [F]
@@ -56,17 +69,21 @@ public struct ForwardPass<Model: NeuronModel, F: RealScalar> {
     public var loss: [Double]
     public var spikeTotal: Double = 0
 
+    @inlinable
     public init(model: Model, shape: NetworkShape, readout: ReadoutOptions, batchSize: Int) {
         self.model = model
         self.shape = shape
         self.readout = readout
         self.batchSize = batchSize
         let BH = batchSize * shape.hidden, BC = batchSize * shape.classes, BP = batchSize * shape.presynapticCount
-        states = .init(repeating: .zero, count: BH)
-        local = .init(repeating: LocalLinearization(state: .zero, row0: .zero, row1: .zero, row2: .zero, spikeSensitivity: .zero, spike: 0), count: BH)
-        presynaptic = .init(repeating: 0, count: BP)
+        layout = LinearizationLayout(stateCount: Model.stateCount, hidden: shape.hidden)
+        linearization = .init(repeating: 0, count: batchSize * layout.quantityCount * layout.stride)
         activeIndices = .init(repeating: 0, count: BP)
         activeCounts = .init(repeating: 0, count: batchSize)
+        spikingIndices = .init(repeating: 0, count: BH)
+        spikingCounts = .init(repeating: 0, count: batchSize)
+        transposedWeights = .init(repeating: 0, count: shape.hidden * shape.presynapticCount)
+        currents = .init(repeating: 0, count: layout.stride)
         output = .init(repeating: 0, count: BC)
         summedOutput = .init(repeating: 0, count: BC)
         outputError = .init(repeating: 0, count: BC)
@@ -76,66 +93,164 @@ public struct ForwardPass<Model: NeuronModel, F: RealScalar> {
     /// Bytes of the per-batch state (all independent of T).
     public var stateBytes: Int {
         let f = MemoryLayout<F>.stride
-        return states.count * MemoryLayout<SIMD4<F>>.stride + local.count * MemoryLayout<LocalLinearization<F>>.stride
-            + (presynaptic.count + output.count + summedOutput.count + outputError.count) * f
-            + activeIndices.count * 4 + (activeCounts.count + loss.count) * 8
+        return (linearization.count + transposedWeights.count + currents.count + output.count + summedOutput.count + outputError.count) * f
+            + (activeIndices.count + spikingIndices.count) * 4 + (activeCounts.count + spikingCounts.count + loss.count) * 8
+    }
+
+    /// Step t's linearisation per (b, j) as records (J, g, ψ, z^t; lanes ≥ k zero),
+    /// assembled from `linearization`.
+    @inlinable
+    public var local: [LocalLinearization<F>] {
+        let H = shape.hidden, k = layout.stateCount, layout = self.layout, count = batchSize * H
+        return linearization.withUnsafeBufferPointer { lin in
+            [LocalLinearization<F>](unsafeUninitializedCapacity: count) { out, initialized in
+                for b in 0..<batchSize {
+                    let rows = lin.baseAddress! + layout.offset(sample: b, quantity: 0)
+                    for j in 0..<H {
+                        func value(_ q: Int) -> F { rows[q * layout.stride + j] }
+                        var state = SIMD4<F>.zero, psi = SIMD4<F>.zero
+                        var jacobian = (SIMD4<F>.zero, SIMD4<F>.zero, SIMD4<F>.zero)
+                        for r in 0..<k {
+                            var row = SIMD4<F>.zero
+                            for c in 0..<k { row[c] = value(layout.jacobian(r, c)) }
+                            row[3] = value(layout.gain(r))
+                            switch r {
+                            case 0: jacobian.0 = row
+                            case 1: jacobian.1 = row
+                            default: jacobian.2 = row
+                            }
+                            state[r] = value(layout.state(r))
+                            psi[r] = value(layout.spikeSensitivity(r))
+                        }
+                        (out.baseAddress! + b * H + j).initialize(to: LocalLinearization(
+                            state: state, row0: jacobian.0, row1: jacobian.1, row2: jacobian.2, spikeSensitivity: psi, spike: value(layout.spike)))
+                    }
+                }
+                initialized = count
+            }
+        }
     }
 
     /// Runs step t of every sample of `batch` with `weights` (the flat parameter buffer).
+    /// Steps run in order from t = 0, and `weights` must not change during the batch: W is
+    /// read (`load(weights:)`) at t = 0.
     @inlinable
     public mutating func advance(to t: Int, batch: SpikeBatch, weights: UnsafeBufferPointer<F>) {
-        let H = shape.hidden, P = shape.presynapticCount, C = shape.classes
-        let kappa = F(readout.leak)
-        let readoutWeights = weights.baseAddress! + shape.readoutWeightsRange.lowerBound
-        let readoutBias = weights.baseAddress! + shape.readoutBiasRange.lowerBound
-        for b in 0..<batchSize {
-            let pre = b * P
-            // p^t: clear p^{t−1}'s entries, then set x^t, z^{t−1} and the bias.
-            for n in 0..<activeCounts[b] { presynaptic[pre + Int(activeIndices[pre + n])] = 0 }
-            var count = 0
-            for c in batch.samples[b].active(at: t) {
-                activeIndices[pre + count] = c
-                count += 1
-            }
-            if shape.recurrent {
-                for l in 0..<H where local[b * H + l].spike != 0 {
-                    activeIndices[pre + count] = Int32(shape.recurrentOffset + l)
-                    count += 1
+        if t == 0 { load(weights: weights) }
+        for b in 0..<batchSize { advance(sample: b, to: t, batch: batch, weights: weights) }
+    }
+
+    /// Copies Wᵀ for the event-driven input current: before the first step of a batch.
+    @inlinable
+    public mutating func load(weights: UnsafeBufferPointer<F>) {
+        let H = shape.hidden, P = shape.presynapticCount
+        let W = weights.baseAddress!
+        transposedWeights.withUnsafeMutableBufferPointer { wt in
+            // In 16×16 tiles, so both sides stay in cache lines.
+            for j0 in stride(from: 0, to: H, by: 16) {
+                for p0 in stride(from: 0, to: P, by: 16) {
+                    for j in j0..<min(j0 + 16, H) {
+                        for p in p0..<min(p0 + 16, P) { wt[p * H + j] = W[j * P + p] }
+                    }
                 }
             }
-            if shape.bias {
-                activeIndices[pre + count] = Int32(shape.biasOffset)
-                count += 1
-            }
-            activeCounts[b] = count
-            for n in 0..<count { presynaptic[pre + Int(activeIndices[pre + n])] = 1 }
+        }
+    }
 
-            // Neurons: I = W p (event-driven over the active entries), then one AD step each.
-            var spikes = 0.0
-            for j in 0..<H {
-                let row = weights.baseAddress! + j * P
-                var current: F = 0
-                for n in 0..<count { current += row[Int(activeIndices[pre + n])] }
-                let l = model.linearize(state: states[b * H + j], current: current)
-                states[b * H + j] = l.state
-                local[b * H + j] = l
-                spikes += Double(l.spike)
+    /// Runs step t of sample b alone, after `load(weights:)` with the same `weights`.
+    /// Samples are independent: each sample's steps run in order from t = 0, and samples may
+    /// interleave in any way (e-prop runs a block of steps of one sample at a time).
+    @inlinable
+    public mutating func advance(sample b: Int, to t: Int, batch: SpikeBatch, weights: UnsafeBufferPointer<F>) {
+        let H = shape.hidden, P = shape.presynapticCount, C = shape.classes
+        let kappa = F(readout.leak)
+        let W = weights.baseAddress!
+        let readoutWeights = W + shape.readoutWeightsRange.lowerBound
+        let readoutBias = W + shape.readoutBiasRange.lowerBound
+        let pre = b * P
+        // p^t: x^t, z^{t−1} (the neurons that spiked at t − 1) and the bias.
+        let sample = batch.samples[b], shape = self.shape, fired = shape.recurrent ? spikingCounts[b] : 0
+        let count = activeIndices.withUnsafeMutableBufferPointer { active in
+            spikingIndices.withUnsafeBufferPointer { spiking in
+                var count = 0
+                for n in Int(sample.offsets[t])..<Int(sample.offsets[t + 1]) {
+                    active[pre + count] = sample.channels[n]
+                    count += 1
+                }
+                for n in 0..<fired {
+                    active[pre + count] = Int32(shape.recurrentOffset) + spiking[b * H + n]
+                    count += 1
+                }
+                if shape.bias {
+                    active[pre + count] = Int32(shape.biasOffset)
+                    count += 1
+                }
+                return count
             }
-            spikeTotal += spikes
+        }
+        activeCounts[b] = count
 
-            // Readout y^t = κ y^{t−1} + W_out z^t + b_out.
-            for c in 0..<C {
-                var y = kappa * output[b * C + c] + readoutBias[c]
-                let w = readoutWeights + c * H
-                for j in 0..<H where local[b * H + j].spike != 0 { y += w[j] }
-                output[b * C + c] = y
-                summedOutput[b * C + c] += y
-            }
-            if readout.loss == .perStep {
-                loss[b] += output.withUnsafeBufferPointer { y in
-                    outputError.withUnsafeMutableBufferPointer { e in
-                        softmaxCrossEntropy(logits: y.baseAddress! + b * C, label: batch.labels[b], classes: C, error: e.baseAddress! + b * C)
+        // I = W p: one row of Wᵀ per active entry, added to all H currents.
+        currents.withUnsafeMutableBufferPointer { current in
+            transposedWeights.withUnsafeBufferPointer { wt in
+                activeIndices.withUnsafeBufferPointer { active in
+                    for j in 0..<H { current[j] = 0 }
+                    for n in 0..<count {
+                        let row = wt.baseAddress! + Int(active[pre + n]) * H
+                        for j in 0..<H { current[j] += row[j] }
                     }
+                }
+            }
+        }
+        // The AD step of eight neurons at a time, stored as rows; collect the spikes.
+        var spiking = 0
+        let model = self.model, layout = self.layout, k = layout.stateCount, stride = layout.stride
+        linearization.withUnsafeMutableBufferPointer { lin in
+            spikingIndices.withUnsafeMutableBufferPointer { fired in
+                currents.withUnsafeBufferPointer { current in
+                    let rows = lin.baseAddress! + layout.offset(sample: b, quantity: 0)
+                    func row(_ q: Int, _ start: Int) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(rows + q * stride + start) }
+                    for start in Swift.stride(from: 0, to: H, by: 8) {
+                        func state(_ r: Int) -> SIMD8<F> { r < k ? row(layout.state(r), start).loadUnaligned(as: SIMD8<F>.self) : .zero }
+                        let input = UnsafeRawPointer(current.baseAddress! + start).loadUnaligned(as: SIMD8<F>.self)
+                        let (next, z) = model.linearize(lanes: (state(0), state(1), state(2)), current: input)
+                        for r in 0..<k {
+                            let s = next[r]
+                            row(layout.state(r), start).storeBytes(of: s.values, as: SIMD8<F>.self)
+                            for c in 0..<k { row(layout.jacobian(r, c), start).storeBytes(of: s.derivative(c), as: SIMD8<F>.self) }
+                            row(layout.gain(r), start).storeBytes(of: s.derivative(3), as: SIMD8<F>.self)
+                            row(layout.spikeSensitivity(r), start).storeBytes(of: z.derivative(r), as: SIMD8<F>.self)
+                        }
+                        row(layout.spike, start).storeBytes(of: z.values, as: SIMD8<F>.self)
+                        for i in 0..<8 where start + i < H && z.values[i] != 0 {
+                            fired[b * H + spiking] = Int32(start + i)
+                            spiking += 1
+                        }
+                    }
+                }
+            }
+        }
+        spikingCounts[b] = spiking
+        spikeTotal += Double(spiking)
+
+        // Readout y^t = κ y^{t−1} + W_out z^t + b_out.
+        output.withUnsafeMutableBufferPointer { output in
+            summedOutput.withUnsafeMutableBufferPointer { summedOutput in
+                spikingIndices.withUnsafeBufferPointer { fired in
+                    for c in 0..<C {
+                        var y = kappa * output[b * C + c] + readoutBias[c]
+                        let w = readoutWeights + c * H
+                        for n in 0..<spiking { y += w[Int(fired[b * H + n])] }
+                        output[b * C + c] = y
+                        summedOutput[b * C + c] += y
+                    }
+                }
+            }
+        }
+        if readout.loss == .perStep {
+            loss[b] += output.withUnsafeBufferPointer { y in
+                outputError.withUnsafeMutableBufferPointer { e in
+                    softmaxCrossEntropy(logits: y.baseAddress! + b * C, label: batch.labels[b], classes: C, error: e.baseAddress! + b * C)
                 }
             }
         }
@@ -164,4 +279,30 @@ public struct ForwardPass<Model: NeuronModel, F: RealScalar> {
         stats.spikes = spikeTotal
         return stats
     }
+}
+
+/// Where the quantities of one step's linearisation live: per sample b, one row of `stride`
+/// floats (H rounded up to a multiple of 8, so eight-neuron lanes never straddle rows) for
+/// each quantity, in the order s_r (k) | J_rc (k², row-major) | g_r (k) | ψ_r (k) | z (1).
+public struct LinearizationLayout: Sendable, Equatable {
+    /// k.
+    public let stateCount: Int
+    public let hidden: Int
+    public let stride: Int
+
+    @inlinable
+    public init(stateCount: Int, hidden: Int) {
+        self.stateCount = stateCount
+        self.hidden = hidden
+        stride = (hidden + 7) / 8 * 8
+    }
+
+    @inlinable public var quantityCount: Int { stateCount * stateCount + 3 * stateCount + 1 }
+    @inlinable public func state(_ r: Int) -> Int { r }
+    @inlinable public func jacobian(_ r: Int, _ c: Int) -> Int { stateCount + r * stateCount + c }
+    @inlinable public func gain(_ r: Int) -> Int { stateCount + stateCount * stateCount + r }
+    @inlinable public func spikeSensitivity(_ r: Int) -> Int { 2 * stateCount + stateCount * stateCount + r }
+    @inlinable public var spike: Int { 3 * stateCount + stateCount * stateCount }
+    /// The offset of quantity q's row of sample b.
+    @inlinable public func offset(sample b: Int, quantity q: Int) -> Int { (b * quantityCount + q) * stride }
 }

@@ -40,7 +40,9 @@ public struct StateVector<S: NeuronScalar> {
 /// Both are generic over `NeuronScalar`; the engine derives the state Jacobian
 /// J = ∂s_t/∂s_{t−1} (k×k), the input sensitivity g = ∂s_t/∂I_t and the spike sensitivity
 /// ψ = ∂z_t/∂s_t by forward-mode automatic differentiation (see `linearize`). Mark both
-/// methods `@inlinable` so the engine's specialised hot loop can inline them.
+/// methods `@inlinable` so the engine's specialised hot loop can inline them. Both compute
+/// through `NeuronScalar` operations only and never read `value`: the engine also runs them
+/// on eight neurons at once and symbolically (to find out whether J and g are constant).
 ///
 /// Units: time in ms, the input current I and the membrane potential in units of the
 /// (normalised) threshold. Every neuron starts at the zero state.

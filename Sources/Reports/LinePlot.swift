@@ -9,10 +9,14 @@ public struct LinePlot: Sendable {
         public var points: [(x: Double, y: Double)]
         /// Dashed lines mark predictions beside measurements.
         public var dashed: Bool
-        public init(name: String, points: [(x: Double, y: Double)], dashed: Bool = false) {
+        /// An SVG colour ("#1f77b4"); nil takes the next palette colour by series index.
+        /// Give a prediction the colour of its measurement to pair them.
+        public var color: String?
+        public init(name: String, points: [(x: Double, y: Double)], dashed: Bool = false, color: String? = nil) {
             self.name = name
             self.points = points
             self.dashed = dashed
+            self.color = color
         }
     }
 
@@ -24,6 +28,8 @@ public struct LinePlot: Sendable {
     public var logY = false
     /// Include y = 0 in the range (for memory and throughput, whose zero is meaningful).
     public var includeZero = false
+    /// Explicit x tick positions (data coordinates), e.g. the rank counts; nil: automatic.
+    public var xTicks: [Double]?
 
     public init(title: String, xLabel: String, yLabel: String) {
         self.title = title
@@ -31,11 +37,16 @@ public struct LinePlot: Sendable {
         self.yLabel = yLabel
     }
 
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    public static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
-    /// The SVG document.
+    /// Palette colour `index` (cycling).
+    public static func color(_ index: Int) -> String { palette[index % palette.count] }
+
+    /// The SVG document. The height grows when the legend needs more room.
     public func svg(width: Double = 640, height: Double = 420) -> String {
-        let left = 78.0, right = 170.0, top = 36.0, bottom = 52.0
+        let left = 78.0, right = legendWidth, top = 36.0, bottom = 52.0
+        let height = max(height, top + bottom + 16 + Double(series.count) * 18)
+        let width = width + max(0, right - 170)
         let plotW = width - left - right, plotH = height - top - bottom
         let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite && (!logX || $0.x > 0) && (!logY || $0.y > 0) }
         let tx: (Double) -> Double = { logX ? log10($0) : $0 }
@@ -58,7 +69,8 @@ public struct LinePlot: Sendable {
         <rect x="\(left)" y="\(top)" width="\(plotW)" height="\(plotH)" fill="none" stroke="#444"/>
 
         """
-        for (value, label) in ticks(x0, x1, log: logX) {
+        let xTickPositions = xTicks.map { $0.filter { $0.isFinite && (!logX || $0 > 0) }.map { (tx($0), label($0)) }.filter { $0.0 >= x0 && $0.0 <= x1 } }
+        for (value, label) in xTickPositions ?? ticks(x0, x1, log: logX) {
             let x = left + (value - x0) / (x1 - x0) * plotW
             out += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + plotH))\" stroke=\"#e5e5e5\"/>"
             out += "<text x=\"\(f(x))\" y=\"\(f(top + plotH + 16))\" text-anchor=\"middle\">\(label)</text>\n"
@@ -71,7 +83,7 @@ public struct LinePlot: Sendable {
         out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         out += "<text transform=\"translate(16,\(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
         for (i, s) in series.enumerated() {
-            let color = Self.palette[i % Self.palette.count]
+            let color = s.color ?? Self.color(i)
             let points = s.points.filter { $0.x.isFinite && $0.y.isFinite && (!logX || $0.x > 0) && (!logY || $0.y > 0) }.sorted { $0.x < $1.x }
             let dash = s.dashed ? " stroke-dasharray=\"6,4\"" : ""
             if points.count > 1 {
@@ -88,6 +100,11 @@ public struct LinePlot: Sendable {
         return out + "</svg>\n"
     }
 
+    /// Room for the legend: about 6.5 px per character of the longest name, at least 170.
+    var legendWidth: Double {
+        max(170, 54 + 6.5 * Double(series.map(\.name.count).max() ?? 0))
+    }
+
     /// Writes the SVG to `path`.
     public func write(to path: String) throws {
         try Data(svg().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -96,7 +113,16 @@ public struct LinePlot: Sendable {
     /// About five round tick positions in transformed coordinates with their labels.
     func ticks(_ lo: Double, _ hi: Double, log: Bool) -> [(Double, String)] {
         if log {
-            return stride(from: lo.rounded(.up), through: hi, by: 1).map { ($0, label(pow(10, $0))) }
+            // Decades; over less than two decades also 2× and 5× each decade.
+            let multiples: [Double] = hi - lo < 2 ? [1, 2, 5] : [1]
+            var result: [(Double, String)] = []
+            for decade in stride(from: lo.rounded(.down), through: hi, by: 1) {
+                for m in multiples {
+                    let position: Double = decade + log10(m)
+                    if position >= lo - 1e-9 && position <= hi + 1e-9 { result.append((position, label(pow(10, position)))) }
+                }
+            }
+            return result
         }
         let raw = (hi - lo) / 5
         let magnitude = pow(10, (log10(raw)).rounded(.down))

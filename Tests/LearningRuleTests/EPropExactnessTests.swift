@@ -12,9 +12,10 @@ struct GradientPair<F: RealScalar>: NeuronModelVisitor {
     var readout: ReadoutOptions
     var batch: SpikeBatch
     var seed: UInt64 = 3
+    var initialization = WeightInitialization(inputScale: 4, inputRate: 0.3)
 
     func visit<Model: NeuronModel>(_ model: Model) throws -> (eprop: [F], bptt: [F], statsE: BatchStatistics, statsB: BatchStatistics, memory: (MemoryAccount, MemoryAccount)) {
-        let parameters = NetworkParameters<F>.initialized(shape: shape, seed: seed, initialization: WeightInitialization(inputScale: 4, inputRate: 0.3))
+        let parameters = NetworkParameters<F>.initialized(shape: shape, seed: seed, initialization: initialization)
         let eprop = EProp<Model, F>(model: model, shape: shape, readout: readout)
         let bptt = BPTT<Model, F>(model: model, shape: shape, readout: readout)
         var gE = [F](repeating: 0, count: shape.parameterCount)
@@ -65,6 +66,20 @@ struct EPropExactnessTests {
         let cosine = cosineSimilarity(Array(r.eprop[w]), Array(r.bptt[w]))
         #expect(cosine.isFinite && cosine > 0, "e-prop should still point along BPTT (cosine \(cosine))")
         #expect(maxRelativeError(Array(r.eprop[w]), Array(r.bptt[w])) > 1e-6, "recurrent paths should make e-prop inexact")
+    }
+
+    @Test("membrane potentials far below threshold: surrogate underflows to 0, gradients stay finite and exact",
+          arguments: ModelRegistry.names)
+    func farBelowThreshold(_ model: String) throws {
+        // Large weights of both signs drive many neurons tens of thresholds below firing, where
+        // e^{β|v−ϑ|} overflows Float; the surrogate must then be exactly 0, never NaN.
+        let shape = NetworkShape(inputs: 12, hidden: 7, classes: 3, recurrent: false, bias: true)
+        var pair = GradientPair<Float>(shape: shape, readout: ReadoutOptions(leak: 0.5), batch: randomBatch())
+        pair.initialization = WeightInitialization(inputScale: 400, inputRate: 0.3)
+        let r = try ModelRegistry.visit(ModelSpec(name: model), pair)
+        #expect(r.eprop.allSatisfy(\.isFinite) && r.bptt.allSatisfy(\.isFinite))
+        let w = shape.hiddenWeightsRange
+        #expect(maxRelativeError(Array(r.eprop[w]), Array(r.bptt[w])) <= Float.gradientTolerance)
     }
 
     @Test("trace memory is independent of T; the BPTT trajectory grows linearly")
