@@ -5,8 +5,9 @@ enum BenchCommand: Subcommand {
     static let name = "bench"
     static let summary = "benchmark full training steps (bench step)"
     static let usage = """
-    usage: eprop bench step [--model alif[,lif,…]] [--method eprop|bptt|forward] [--hidden 256[,512,…]]
-                            [--inputs 700] [--steps 100] [--batch 32] [--rate 0.03] [--block-length 64]
+    usage: mpirun -np P eprop bench allreduce [--floats 184596] [--repetitions 200]
+           eprop bench step [--model alif[,lif,…]] [--method eprop|bptt|forward] [--hidden 256[,512,…]]
+                            [--inputs 700] [--steps 100] [--batch 32] [--rate 0.03] [--block-length 128]
                             [--detach-reset] [--readout-leak 0] [--recurrent] [--repetitions 3]
                             [--budget-seconds 10] [--ceilings GFLOPS,GBPS] [--json]
 
@@ -19,6 +20,10 @@ enum BenchCommand: Subcommand {
     modelled DRAM traffic of the blocked schedule as GB/s; and the peak resident memory over
     the steps (VmHWM, reset before the first step).
 
+    `bench allreduce` times the gradient all-reduce alone (in-place MPI_Allreduce of --floats
+    Float32, ranks synchronised by a barrier before each call, so no load imbalance is counted)
+    and prints the median and the bus bandwidth 2(P−1)/P · bytes / time.
+
     The ceilings (one core: in-register 8-wide FMA GFLOP/s and streaming-update GB/s) are
     measured at start-up unless given with --ceilings.
 
@@ -30,7 +35,8 @@ enum BenchCommand: Subcommand {
     """
 
     static func run(_ arguments: inout Arguments) throws -> Int32 {
-        guard arguments.flag("step") else { throw UsageError("expected `eprop bench step`") }
+        if arguments.flag("allreduce") { return try runAllReduce(&arguments) }
+        guard arguments.flag("step") else { throw UsageError("expected `eprop bench step` or `eprop bench allreduce`") }
         var spec = StepBenchmarkSpec()
         let models = (try arguments.option("--model") ?? spec.model).split(separator: ",").map(String.init)
         spec.method = try arguments.option("--method") ?? spec.method

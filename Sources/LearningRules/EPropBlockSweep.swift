@@ -130,11 +130,11 @@ extension EPropWorkspace {
             for l in 0..<k { Row.add(sigma + l * N, lambda, times: psi(l), N) }
             inputGain(step: u, dot: sigma, into: adjointInput + u * N)
             if carry {
-                // γ^u = M^u g^u.
-                let gamma = traceInput + u * k * W
+                // γ^u = M^u g^u, in lanes, then interleaved like ε (`Row.interleave`).
                 for l in 0..<k {
-                    for m in 0..<k { gain(m, step: u, times: M + (l * k + m) * W, into: gamma + l * W, adding: m > 0, W) }
+                    for m in 0..<k { gain(m, step: u, times: M + (l * k + m) * W, into: product + l * W, adding: m > 0, W) }
                 }
+                Row.interleave(product, lanes: k, width: W, into: traceInput + u * k * W)
                 if leaky {
                     for l in 0..<k { Row.add(sigmaF + l * N, weight, times: psi(l), N) }
                     inputGain(step: u, dot: sigmaF, into: filteredInput + u * N)
@@ -243,8 +243,8 @@ struct TraceBoundary<F: RealScalar> {
         self.foldSignal = foldSignal
     }
 
-    /// One presynaptic entry: `eligibility` holds k lanes of `laneStride` floats (per neuron,
-    /// H used) or k floats (shared); the accumulator, `filtered` and `summed` rows H floats
+    /// One presynaptic entry: `eligibility` holds k lanes of H floats interleaved by eight
+    /// (`Row.interleave`; per neuron) or k floats (shared); the accumulator, `filtered` and `summed` rows H floats
     /// (the latter two read only when in use); coefficient rows are N ≥ H long (padded to 8).
     /// A partial last vector of the H-long rows goes through a zero-padded copy, so there is
     /// one code path.
@@ -281,7 +281,7 @@ struct TraceBoundary<F: RealScalar> {
         }
         let full = H - H % 8
         for j in Swift.stride(from: 0, to: full, by: 8) {
-            chunk(j, acc: acc + j, eps: perNeuron ? eps + j : eps, stride: W, eBar: eBar + j, summed: summed + j)
+            chunk(j, acc: acc + j, eps: perNeuron ? eps + j * k : eps, stride: 8, eBar: eBar + j, summed: summed + j)
         }
         if full < H {
             let tail = H - full
@@ -289,13 +289,13 @@ struct TraceBoundary<F: RealScalar> {
                 let t = buffer.baseAddress!
                 t.initialize(repeating: 0, count: 8 * (k + 3))
                 let tEps = perNeuron ? t : eps, tBar = t + 8 * k, tSum = t + 8 * (k + 1), tAcc = t + 8 * (k + 2)
-                if perNeuron { for l in 0..<k { (t + 8 * l).update(from: eps + l * W + full, count: tail) } }
+                if perNeuron { for l in 0..<k { (t + 8 * l).update(from: eps + full * k + l * tail, count: tail) } }
                 if filterCoefficient != nil { tBar.update(from: eBar + full, count: tail) }
                 if foldSignal != nil { tSum.update(from: summed + full, count: tail) }
                 tAcc.update(from: acc + full, count: tail)
                 chunk(full, acc: tAcc, eps: tEps, stride: 8, eBar: tBar, summed: tSum)
                 (acc + full).update(from: tAcc, count: tail)
-                if perNeuron { for l in 0..<k { (eps + l * W + full).update(from: t + 8 * l, count: tail) } }
+                if perNeuron { for l in 0..<k { (eps + full * k + l * tail).update(from: t + 8 * l, count: tail) } }
                 if filteredCoefficients != nil { (eBar + full).update(from: tBar, count: tail) }
             }
         }

@@ -16,8 +16,9 @@ import RealNumerics
 ///   `width` apart) [J_lm (k², general path only) | g_l (k, general only) | ψ_l (k)],
 ///   copied as they are from the forward pass's rows; the output error err^u (C, per-step
 ///   loss only); the active presynaptic entries (≤ P) and the neurons that spiked (≤ H);
-/// - eligibility ε: per (b, p), k lanes of W floats; filtered trace ē (κ > 0) and the
-///   summed-readout trace sum S: per (b, p), H floats;
+/// - eligibility ε: per (b, p), k lanes of W floats, interleaved by eight neurons
+///   (`Row.interleave`); filtered trace ē (κ > 0) and the summed-readout trace sum S: per
+///   (b, p), H floats;
 /// - the hidden-weight gradient is accumulated transposed, P×H, and added to the H×P
 ///   gradient once per batch.
 ///
