@@ -20,6 +20,8 @@ public enum ConfigReference {
         .init(key: "network.readout_leak", defaultValue: "0", meaning: "readout leak κ in [0, 1); 0 = instantaneous readout"),
         .init(key: "network.loss", defaultValue: "\"per_step\"", meaning: "\"per_step\" (cross-entropy every step, summed) or \"summed_readout\""),
         .init(key: "network.feedback", defaultValue: "\"symmetric\"", meaning: "\"symmetric\" (B = W_outᵀ) or \"random\" (fixed random B)"),
+        .init(key: "network.initialization.input", defaultValue: "\"scaled_normal\"", meaning: "\"scaled_normal\" or \"orthogonal\" (× input_gain, the paper's setup)"),
+        .init(key: "network.initialization.input_gain", defaultValue: "√2", meaning: "gain of orthogonal input weights"),
         .init(key: "network.initialization.input_scale", defaultValue: "3", meaning: "input weights ~ N(0, (scale/√(N_in·rate))²)"),
         .init(key: "network.initialization.input_rate", defaultValue: "0.05", meaning: "assumed input spike probability per step"),
         .init(key: "network.initialization.recurrent_scale", defaultValue: "0.5", meaning: "recurrent weights ~ N(0, (scale/√H)²)"),

@@ -144,6 +144,7 @@ public struct NetworkConfig: Codable, Equatable, Sendable {
         try v.inRange(initialization.inputRate, 0.0...1.0, "initialization.input_rate")
         try v.positive(initialization.inputRate, "initialization.input_rate")
         try v.inRange(initialization.recurrentScale, 0.0..<100.0, "initialization.recurrent_scale")
+        try v.positive(initialization.inputGain, "initialization.input_gain")
     }
 }
 

@@ -87,6 +87,7 @@ struct ConfigReferenceTests {
             + keys(OptimizationConfig.CodingKeys.self, "training.") + keys(OptimizerConfig.CodingKeys.self, "training.optimizer.")
             + keys(ScheduleConfig.CodingKeys.self, "training.schedule.")
             + ["model.name", "model.surrogate.kind", "model.surrogate.scale", "model.parameters",
+               "network.initialization.input", "network.initialization.input_gain",
                "network.initialization.input_scale", "network.initialization.input_rate", "network.initialization.recurrent_scale"]
     }()
 
