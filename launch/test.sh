@@ -3,10 +3,11 @@
 # Tests run in release mode (training-based tests are ~30x faster than in debug) with
 # -enable-testing for the suites that use @testable. The MPI tests launch `mpirun -np 2` on
 # the built `eprop` binary, so setup builds it first, with the same flags (no rebuild).
-# --no-parallel: suites run one after another (~16 s instead of ~10 s). Run in parallel, an
-# HDF5 round-trip test fails about one run in four with "truncated or corrupt" (an open
-# concurrency issue in the HDF5 layer under simultaneous use from many threads; the trainer
-# itself uses HDF5 from one thread). Remove once that is fixed.
+# --no-parallel: suites run one after another (~16 s instead of ~10 s). In parallel, tests that
+# start child processes (espeak-ng, mpirun, the in-process MPI singleton's orted) can hand
+# another test's open descriptors to those children (the HDF5 lock case is fixed: files are
+# close-on-exec and unlocked; environment and stderr redirection in tests are not yet safe
+# under concurrency), which made about one full run in ten flaky.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 launch/setup.sh -Xswiftc -enable-testing

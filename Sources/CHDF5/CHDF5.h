@@ -6,12 +6,14 @@
 #define CHDF5_H
 
 #include <hdf5.h>
+#include <fcntl.h>
 
 // Property lists, selections, error stacks.
 static inline hid_t chdf5_p_default(void) { return H5P_DEFAULT; }
 static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
 static inline hid_t chdf5_p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t chdf5_p_group_create(void) { return H5P_GROUP_CREATE; }
+static inline hid_t chdf5_p_file_access(void) { return H5P_FILE_ACCESS; }
 
 // File access flags.
 static inline unsigned chdf5_f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
@@ -34,6 +36,30 @@ static inline hid_t chdf5_t_std_i64le(void) { return H5T_STD_I64LE; }
 static inline hid_t chdf5_t_std_u64le(void) { return H5T_STD_U64LE; }
 static inline hid_t chdf5_t_c_s1(void) { return H5T_C_S1; }
 static inline size_t chdf5_t_variable(void) { return H5T_VARIABLE; }
+
+// Turns off HDF5's advisory file locking (a `flock` held on every open file: exclusive while
+// writing, shared while reading) in the file access property list `fapl`. Available from
+// 1.10.7 and 1.12.1; older libraries always lock (unless HDF5_USE_FILE_LOCKING=FALSE is set),
+// and this does nothing. HDF5_USE_FILE_LOCKING, when set, overrides this property.
+static inline herr_t chdf5_disable_file_locking(hid_t fapl) {
+#if H5_VERSION_GE(1, 12, 1) || (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7)
+    return H5Pset_file_locking(fapl, 0, 1);
+#else
+    (void)fapl;
+    return 0;
+#endif
+}
+
+// Marks the descriptor of `file`, open through the sec2 (POSIX) driver, close-on-exec, so
+// child processes started by any thread of this process do not inherit it. Negative on failure.
+static inline herr_t chdf5_set_close_on_exec(hid_t file) {
+    void *handle = NULL;
+    if (H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || handle == NULL) return -1;
+    int descriptor = *(int *)handle;
+    int flags = fcntl(descriptor, F_GETFD);
+    if (flags < 0 || fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) < 0) return -1;
+    return 0;
+}
 
 // Turns off HDF5's printing of its error stack on the calling thread (the stack is
 // per thread in thread-safe builds), so callers see their own messages instead.

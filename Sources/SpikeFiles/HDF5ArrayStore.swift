@@ -67,7 +67,7 @@ package final class HDF5ArrayWriter {
               H5Pset_obj_track_times(datasetProperties.id, false) >= 0,
               H5Pset_obj_track_times(groupProperties.id, false) >= 0
         else { throw SpikeFileError(.writeFailed, file: path, message: "cannot build the creation properties") }
-        guard let file = H5Handle(H5Fcreate(temporary, chdf5_f_acc_excl(), chdf5_p_default(), chdf5_p_default()), .file) else {
+        guard let file = HDF5Library.createFile(temporary) else {
             throw SpikeFileError(.writeFailed, file: path,
                                  message: "cannot create the temporary file \(temporary): is the directory there and writable?")
         }

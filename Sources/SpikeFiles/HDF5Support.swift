@@ -7,7 +7,9 @@ import Glibc
 /// One open HDF5 identifier, owned: closed exactly once, by `close()` where the caller needs
 /// to know whether closing worked (a file being written flushes on close), otherwise when the
 /// handle is released. Pass the handle itself (not its `id`) to functions that use it, so it
-/// stays alive for the whole call.
+/// stays alive for the whole call. Made and closed only inside `HDF5Library.withExclusiveAccess`
+/// (checked: a handle outliving the lock would be closed by `deinit` while another thread uses
+/// the library); the handle is not `Sendable`, so it cannot leave that closure as its result.
 package final class H5Handle {
     package enum Kind: Sendable { case file, group, dataset, datatype, dataspace, propertyList }
 
@@ -18,6 +20,7 @@ package final class H5Handle {
     /// Takes ownership of `id`; nil when `id` is negative, i.e. the HDF5 call that made it failed.
     package init?(_ id: hid_t, _ kind: Kind) {
         guard id >= 0 else { return nil }
+        HDF5Library.requireExclusiveAccess()
         self.id = id
         self.kind = kind
     }
@@ -25,6 +28,7 @@ package final class H5Handle {
     /// Closes the identifier now; false if HDF5 reported an error.
     package func close() -> Bool {
         precondition(isOpen, "HDF5 handle closed twice")
+        HDF5Library.requireExclusiveAccess()
         isOpen = false
         let status = switch kind {
         case .file: H5Fclose(id)
@@ -70,16 +74,73 @@ extension Double: H5NativeType {
 /// Serialises all of this module's use of the HDF5 library, so correctness does not depend
 /// on the library having been built thread-safe.
 private let libraryLock = Mutex(())
+/// The thread inside `libraryLock` (its `pthread_self`), or 0: lets handles check they are
+/// made and closed under the lock, and turns a nested `withExclusiveAccess` (a deadlock) into
+/// a trap.
+private let libraryOwner = Atomic<UInt>(0)
+
+private func currentThread() -> UInt {
+    #if canImport(Glibc)
+    UInt(pthread_self())
+    #else
+    UInt(bitPattern: pthread_self())
+    #endif
+}
 
 package enum HDF5Library {
     /// Runs `body` with exclusive use of the HDF5 library and HDF5's own error printing off on
     /// this thread (errors surface as this module's messages). Every use of the C API from
-    /// this module and its tests goes through here.
+    /// this module and its tests goes through here; not reentrant.
     package static func withExclusiveAccess<R: Sendable, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
-        try libraryLock.withLock { (_: inout Void) throws(E) -> R in
+        let thread = currentThread()
+        precondition(libraryOwner.load(ordering: .relaxed) != thread, "HDF5Library.withExclusiveAccess is not reentrant")
+        return try libraryLock.withLock { (_: inout Void) throws(E) -> R in
+            libraryOwner.store(thread, ordering: .relaxed)
+            defer { libraryOwner.store(0, ordering: .relaxed) }
             chdf5_silence_error_printing()
             return try body()
         }
+    }
+
+    /// Traps unless the calling thread is inside `withExclusiveAccess`.
+    static func requireExclusiveAccess() {
+        precondition(libraryOwner.load(ordering: .relaxed) == currentThread(),
+                     "HDF5 used outside HDF5Library.withExclusiveAccess")
+    }
+
+    /// The access properties of every file this module creates or opens:
+    ///
+    /// - no file locking. HDF5 1.10 `flock`s every file it opens (exclusive while writing) and
+    ///   keeps the lock until the file is closed; the lock belongs to the open file description,
+    ///   which a child process started meanwhile by any thread (`posix_spawn`, `Process`, `fork`)
+    ///   inherits with the descriptor. The lock then outlives our close and rename, and every
+    ///   `H5Fopen` of the renamed file fails ("unable to lock the file") while that child lives.
+    ///   Locking buys nothing here: files are written under a private temporary name and renamed
+    ///   into place complete (`AtomicFile`), so no reader ever sees a file being written.
+    /// - the POSIX (sec2) driver, whose descriptor `createFile`/`openForReading` mark
+    ///   close-on-exec, so children do not inherit files at all (beyond the instant between
+    ///   HDF5's `open` and that mark, harmless without locks).
+    /// - strong close: closing the file closes every object still open in it, so a successful
+    ///   `close()` of a file handle means the file is flushed and its descriptor closed, before
+    ///   the fsync and rename that follow (the default, weak close, would silently keep it open
+    ///   while any dataset or group id lived).
+    private static func fileAccessProperties() -> H5Handle? {
+        guard let properties = H5Handle(H5Pcreate(chdf5_p_file_access()), .propertyList),
+              H5Pset_fapl_sec2(properties.id) >= 0,
+              chdf5_disable_file_locking(properties.id) >= 0,
+              H5Pset_fclose_degree(properties.id, H5F_CLOSE_STRONG) >= 0
+        else { return nil }
+        return properties
+    }
+
+    /// Creates the HDF5 file `path` for writing (inside `withExclusiveAccess`), failing if
+    /// anything is there already. Nil if HDF5 fails.
+    package static func createFile(_ path: String) -> H5Handle? {
+        guard let properties = fileAccessProperties(),
+              let file = H5Handle(H5Fcreate(path, chdf5_f_acc_excl(), chdf5_p_default(), properties.id), .file)
+        else { return nil }
+        _ = chdf5_set_close_on_exec(file.id)  // best effort; see `fileAccessProperties`
+        return file
     }
 
     /// Opens `path` read-only (inside `withExclusiveAccess`), telling apart a missing file, a
@@ -103,9 +164,13 @@ package enum HDF5Library {
         default:
             break
         }
-        guard let file = H5Handle(H5Fopen(path, chdf5_f_acc_rdonly(), chdf5_p_default()), .file) else {
+        guard let properties = fileAccessProperties() else {
+            throw SpikeFileError(.unreadable, file: path, message: "cannot build the file access properties")
+        }
+        guard let file = H5Handle(H5Fopen(path, chdf5_f_acc_rdonly(), properties.id), .file) else {
             throw SpikeFileError(.unreadable, file: path, message: "HDF5 cannot open the file: truncated or corrupt")
         }
+        _ = chdf5_set_close_on_exec(file.id)  // best effort; see `fileAccessProperties`
         return file
     }
 

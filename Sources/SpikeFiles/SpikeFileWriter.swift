@@ -54,7 +54,7 @@ struct SpikeFileWriter {
     /// Creates the temporary file, failing if anything is already there.
     private init(creating temporary: String, for path: String) throws(SpikeFileError) {
         self.path = path
-        guard let file = H5Handle(H5Fcreate(temporary, chdf5_f_acc_excl(), chdf5_p_default(), chdf5_p_default()), .file) else {
+        guard let file = HDF5Library.createFile(temporary) else {
             throw SpikeFileError(.writeFailed, file: path,
                                  message: "cannot create the temporary file \(temporary): is the directory there and writable?")
         }

@@ -66,7 +66,7 @@ struct Fixture {
 
     func write(to path: String) throws {
         try HDF5Library.withExclusiveAccess { () throws in
-            let file = try #require(H5Handle(H5Fcreate(path, chdf5_f_acc_excl(), chdf5_p_default(), chdf5_p_default()), .file))
+            let file = try #require(HDF5Library.createFile(path))
             for group in ["spikes", "extra", "extra/meta_info"] {
                 _ = try #require(H5Handle(H5Gcreate2(file.id, group, chdf5_p_default(), chdf5_p_default(), chdf5_p_default()), .group))
             }
