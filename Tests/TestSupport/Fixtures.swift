@@ -8,11 +8,5 @@ public func randomBatch(count: Int = 3, inputs: Int = 12, steps: Int = 25, class
     return data.batch(0..<count)
 }
 
-/// Runs `body` with every shipped model built from its defaults (surrogate sigmoid, β = 10).
-public struct EachModel<Result>: NeuronModelVisitor {
-    let body: (any NeuronModel) throws -> Result
-    public func visit<Model: NeuronModel>(_ model: Model) throws -> Result { try body(model) }
-}
-
 /// The specs of all shipped models with default parameters.
 public let shippedModelSpecs: [ModelSpec] = ModelRegistry.names.map { ModelSpec(name: $0) }
