@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CommandLineTool", "Distribution", "LearningRules", "RealNumerics", "SpikeData", "SpikeFiles", "AudioFrontEnd", "TestSupport"]),
         .testTarget(name: "LearningRuleTests", dependencies: ["LearningRules", "BPTTReference", "NeuronModels", "SpikeData", "TestSupport"]),
         .testTarget(name: "DistributionTests", dependencies: ["Distribution", "TestSupport"]),
+        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData"]),
         .testTarget(name: "SpikeFilesTests", dependencies: ["SpikeFiles", "SpikeData", "CHDF5"]),
         .testTarget(name: "AudioFrontEndTests", dependencies: ["AudioFrontEnd", "SpikeData", "RealNumerics"]),
     ]

@@ -172,11 +172,7 @@ public struct ForwardPass<Model: NeuronModel, F: RealScalar> {
         let sample = batch.samples[b], shape = self.shape, fired = shape.recurrent ? spikingCounts[b] : 0
         let count = activeIndices.withUnsafeMutableBufferPointer { active in
             spikingIndices.withUnsafeBufferPointer { spiking in
-                var count = 0
-                for n in Int(sample.offsets[t])..<Int(sample.offsets[t + 1]) {
-                    active[pre + count] = sample.channels[n]
-                    count += 1
-                }
+                var count = sample.writeActive(at: t, to: active.baseAddress! + pre)
                 for n in 0..<fired {
                     active[pre + count] = Int32(shape.recurrentOffset) + spiking[b * H + n]
                     count += 1

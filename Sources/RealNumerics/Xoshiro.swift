@@ -19,8 +19,10 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Equatable, Codable {
         self.state = state
     }
 
+    /// One SplitMix64 step: advances `x` by the golden-ratio increment and returns its mix.
+    /// Also a counter-based generator on its own (`BernoulliSpikes` keys one per step).
     @inlinable
-    static func splitMix64(_ x: inout UInt64) -> UInt64 {
+    public static func splitMix64(_ x: inout UInt64) -> UInt64 {
         x &+= 0x9E37_79B9_7F4A_7C15
         var z = x
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -53,16 +53,17 @@ public struct SpikeRaster: Sendable, Equatable, Hashable {
     public var spikeCount: Int { channels.count }
 }
 
-/// A labelled set of rasters with a common shape, as read from an SHD-layout file or generated.
+/// A labelled set of samples with a common shape: rasters read from an SHD-layout file or
+/// encoded from audio, or generated spike streams.
 public struct SpikeDataset: Sendable {
-    public var samples: [SpikeRaster]
+    public var samples: [any SpikeSource]
     public var labels: [Int]
     /// C; every label is below it.
     public var classCount: Int
     /// Names of the classes (e.g. "zero", "null"), `classCount` of them.
     public var classNames: [String]
 
-    public init(samples: [SpikeRaster], labels: [Int], classCount: Int, classNames: [String]? = nil) {
+    public init(samples: [any SpikeSource], labels: [Int], classCount: Int, classNames: [String]? = nil) {
         precondition(samples.count == labels.count, "one label per sample")
         precondition(labels.allSatisfy { (0..<classCount).contains($0) }, "labels must lie in 0..<classCount")
         if let first = samples.first {
@@ -89,9 +90,9 @@ public struct SpikeDataset: Sendable {
 
 /// The samples one rank processes in one update.
 public struct SpikeBatch: Sendable {
-    public var samples: [SpikeRaster]
+    public var samples: [any SpikeSource]
     public var labels: [Int]
-    public init(samples: [SpikeRaster], labels: [Int]) {
+    public init(samples: [any SpikeSource], labels: [Int]) {
         precondition(samples.count == labels.count, "one label per sample")
         self.samples = samples
         self.labels = labels

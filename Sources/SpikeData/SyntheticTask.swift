@@ -54,13 +54,17 @@ public struct SyntheticTask: Codable, Equatable, Sendable {
     }
 }
 
-/// Bernoulli input spikes at a fixed rate per channel and step, with random labels: the
+/// `count` samples of Bernoulli input spikes (`BernoulliSpikes`) with random labels: the
 /// workload of benchmarks and the memory harness (SHD-shaped when `inputs` = 700).
-public func bernoulliDataset(count: Int, inputs: Int, steps: Int, classes: Int, rate: Double, seed: UInt64) -> SpikeDataset {
-    var rng = Xoshiro256(seed: seed, stream: 99)
-    let samples = (0..<count).map { _ in
-        SpikeRaster(channelCount: inputs, activePerStep: (0..<steps).map { _ in (0..<inputs).filter { _ in rng.uniform() < rate } })
+///
+/// Streamed samples generate each step when the engine asks for it and hold nothing that grows
+/// with T; recorded ones (`streamed: false`) hold the very same spikes as rasters.
+public func bernoulliDataset(count: Int, inputs: Int, steps: Int, classes: Int, rate: Double, seed: UInt64, streamed: Bool = false) -> SpikeDataset {
+    let samples: [any SpikeSource] = (0..<count).map { n in
+        let source = BernoulliSpikes(steps: steps, channelCount: inputs, rate: rate, seed: seed, sample: UInt64(n))
+        return streamed ? source : SpikeRaster(recording: source)
     }
+    var rng = Xoshiro256(seed: seed, stream: 99)
     let labels = (0..<count).map { _ in rng.index(below: classes) }
     return SpikeDataset(samples: samples, labels: labels, classCount: classes)
 }

@@ -11,8 +11,9 @@ import SpikeData
 ///   `MemoryAccount`;
 /// - `parameters`: what the trainer holds per parameter: weights, gradient and Adam's two
 ///   moments, 4 × N floats (N = H·P + C·H + C);
-/// - `input`: the spike rasters of the one global batch every rank keeps (CSR: T + 1 row
-///   offsets and one Int32 per spike), at the expected spike count G·T·N_in·rate.
+/// - `input`: the global batch's spike sources every rank keeps: streamed Bernoulli sources
+///   (`BernoulliSpikes`) of a few words each, which make each step's spikes when asked, so
+///   nothing of the input grows with T.
 ///
 /// What it leaves out (the measured peak shows it): the process's runtime floor (Swift
 /// runtime, Foundation, Open MPI; measured per point as `startup_rss_bytes`), transient copies
@@ -66,7 +67,7 @@ public enum ScalingMemoryModel {
         return ScalingMemoryPrediction(
             traces: account.traces, trajectory: account.trajectory, networkState: account.networkState, buffers: account.buffers,
             parameters: trainerBytes(parameterCount: shape.parameterCount, optimizer: "adam"),
-            input: inputBytes(samples: point.globalBatch, steps: point.steps, expectedSpikesPerStep: Double(point.inputs) * point.rate),
+            input: point.globalBatch * MemoryLayout<BernoulliSpikes>.stride,
             factorised: point.method == "bptt" ? nil : factorised)
     }
 
@@ -160,14 +161,9 @@ public enum ScalingMemoryModel {
         (optimizer == "sgd" ? 3 : 4) * N * float
     }
 
-    /// The CSR rasters of `samples` samples of T steps: T + 1 offsets and one Int32 per spike.
-    public static func inputBytes(samples: Int, steps T: Int, expectedSpikesPerStep: Double) -> Int {
-        samples * ((T + 1) * int32 + Int((Double(T) * expectedSpikesPerStep).rounded()) * int32)
-    }
-
-    /// Bytes the rasters of `dataset` actually hold (array capacities, not counts).
+    /// Bytes the samples of `dataset` hold (`SpikeSource.storageBytes`).
     public static func inputBytes(of dataset: SpikeDataset) -> Int {
-        dataset.samples.reduce(0) { $0 + ($1.offsets.capacity + $1.channels.capacity) * int32 }
+        dataset.samples.reduce(0) { $0 + $1.storageBytes }
     }
 
     /// Expected active presynaptic entries per sample and step: input spikes and the bias
@@ -176,13 +172,12 @@ public enum ScalingMemoryModel {
         Double(point.inputs) * point.rate + 1
     }
 
-    /// Least-squares slope of BPTT's predicted peak in T: trajectory bytes per step plus the
-    /// growth of the input rasters.
+    /// The slope of the predicted peak in T: BPTT's trajectory bytes per step; 0 for e-prop
+    /// (streamed input, no trajectory).
     public static func predictedBytesPerStep(_ point: ScalingPoint) -> Double {
-        let input = Double(point.globalBatch) * (1 + Double(point.inputs) * point.rate) * Double(int32)
-        guard point.method == "bptt" else { return input }
+        guard point.method == "bptt" else { return 0 }
         return bpttBytesPerStep(shape: point.shape, batch: point.localBatch, readout: point.readout,
-                                expectedActivePerStep: expectedActiveEntries(point)) + input
+                                expectedActivePerStep: expectedActiveEntries(point))
     }
 }
 

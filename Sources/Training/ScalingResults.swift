@@ -8,9 +8,9 @@ public struct ScalingRankMeasurement: Codable, Sendable, Equatable {
     public var peakResidentBytes: Int
     /// VmRSS after MPI initialisation, before any data: the runtime floor.
     public var startupResidentBytes: Int
-    /// VmRSS after the input rasters were generated.
+    /// VmRSS after the input sources were made.
     public var afterDataResidentBytes: Int
-    /// Bytes the rank's input rasters hold (array capacities).
+    /// Bytes the rank's input sources hold (`SpikeSource.storageBytes`).
     public var inputBytes: Int
     /// Mean wall seconds of one update on this rank (gradient, all-reduce, optimizer; the
     /// first update included).

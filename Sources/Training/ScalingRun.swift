@@ -2,25 +2,23 @@ import Distribution
 import Foundation
 import SpikeData
 
-/// Runs one scaling point on the ranks of `communicator` (all ranks call it): generates one
-/// global batch of Bernoulli input spikes (the same on every rank), trains `point.updates`
-/// updates with the normal trainer (`Training.train`, an in-memory config), and gathers every
-/// rank's peak resident memory, step and all-reduce time and the estimator's byte account.
-/// Returns the measurements on rank 0 and nil elsewhere.
+/// Runs one scaling point on the ranks of `communicator` (all ranks call it): trains
+/// `point.updates` updates of one global batch of streamed Bernoulli input spikes (the same
+/// on every rank; each rank trains on its slice) with the normal trainer (`Training.train`, an
+/// in-memory config), and gathers every rank's peak resident memory, step and all-reduce time
+/// and the estimator's byte account. Returns the measurements on rank 0 and nil elsewhere.
 ///
-/// The input is the minimum the trainer accepts: exactly one global batch (each rank trains on
-/// its slice; it needs the whole batch to index it) and, as the test set, that batch's first
-/// sample (sharing its storage). The rasters are stored compactly (no growth slack), and their
-/// bytes are reported (`input_bytes`), since they grow with T like any sequence input does.
+/// The input is streamed (`BernoulliSpikes`): each step's spikes are made when the engine
+/// runs that step, as a sensor would deliver them, so the process holds nothing that grows
+/// with T unless the method does (BPTT's trajectory). The test set is the batch's first sample.
 public func runScalingPoint(_ point: ScalingPoint, communicator comm: any Communicator) throws -> ScalingPointMeasurement? {
     guard comm.size == point.ranks else {
         throw TrainingError("the point asks for \(point.ranks) rank(s) but runs on \(comm.size); launch it with mpirun -np \(point.ranks)")
     }
     let start = Date()
     let startup = ResourceUsage.currentResidentBytes()
-    let generated = bernoulliDataset(count: point.globalBatch, inputs: point.inputs, steps: point.steps, classes: point.classes,
-                                     rate: point.rate, seed: point.seed)
-    let train = SpikeDataset(samples: generated.samples.map(compacted), labels: generated.labels, classCount: generated.classCount)
+    let train = bernoulliDataset(count: point.globalBatch, inputs: point.inputs, steps: point.steps, classes: point.classes,
+                                 rate: point.rate, seed: point.seed, streamed: true)
     let test = SpikeDataset(samples: [train.samples[0]], labels: [train.labels[0]], classCount: train.classCount)
     let afterData = ResourceUsage.currentResidentBytes()
     let config = point.trainingConfig
@@ -37,17 +35,6 @@ public func runScalingPoint(_ point: ScalingPoint, communicator comm: any Commun
     let factorised = point.method == "bptt" ? nil : try ScalingMemoryModel.modelTraits(point).factorised
     return ScalingPointMeasurement(point: point, updates: summary.steps, factorised: factorised,
                                    wallSeconds: Date().timeIntervalSince(start), ranks: ranks)
-}
-
-/// The raster with arrays of exactly the capacity they need (generation appends spike by
-/// spike, which leaves up to 2× slack).
-func compacted(_ raster: SpikeRaster) -> SpikeRaster {
-    var offsets = [Int32](), channels = [Int32]()
-    offsets.reserveCapacity(raster.offsets.count)
-    offsets.append(contentsOf: raster.offsets)
-    channels.reserveCapacity(raster.channels.count)
-    channels.append(contentsOf: raster.channels)
-    return SpikeRaster(steps: raster.steps, channelCount: raster.channelCount, offsets: offsets, channels: channels)
 }
 
 /// The line prefix under which a point process prints its measurements (one JSON object).

@@ -165,4 +165,18 @@ struct EPropScheduleTests {
         #expect(factorised.allSatisfy { $0 == factorised[0] })
         #expect(factorised[0].traces == 3 * P * (2 + 7 + 7) * 4, "shared ε (k = 2 per (b, p)), ē and S per (b, p, j)")
     }
+
+    @Test("streamed input gives bit for bit the gradient of the same spikes recorded, for e-prop and BPTT", arguments: models)
+    func streamedInput(_ spec: ModelSpec) throws {
+        let shape = NetworkShape(inputs: 40, hidden: 9, classes: 3, recurrent: true, bias: true)
+        let data = [false, true].map {
+            bernoulliDataset(count: 3, inputs: 40, steps: 70, classes: 3, rate: 0.1, seed: 4, streamed: $0)
+        }
+        let runs = try data.map { dataset in
+            try ModelRegistry.visit(spec, ScheduledGradients<Float>(shape: shape, readout: ReadoutOptions(leak: 0.5), batch: dataset.batch(0..<3),
+                                                                    schedules: [EPropSchedule(blockLength: 16)]))
+        }
+        #expect(runs[0].spikes > 0)
+        #expect(runs[0].eprop == runs[1].eprop && runs[0].bptt == runs[1].bptt)
+    }
 }

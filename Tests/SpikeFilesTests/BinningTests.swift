@@ -17,7 +17,7 @@ struct BinningTests {
             let path = directory.file("tiny.h5")
             try SHDFile.write(dataset, to: path, timeFormat: .float16)
             let rasters = try SHDFile.read(from: path, channelCount: 5).binned(steps: 4, maxTime: 1, pooling: 2)
-            #expect(rasters.samples == [
+            #expect(rasters.samples.map { SpikeRaster(recording: $0) } == [
                 SpikeRaster(channelCount: 3, activePerStep: [[0], [2], [1], [1, 2]]),
                 SpikeRaster(channelCount: 3, activePerStep: [[], [], [], [1]]),
             ])
