@@ -14,7 +14,8 @@ enum ScaleCommand: Subcommand {
 
     For every combination of method, model, ranks, H and T, runs --updates real training
     updates (the normal trainer, Adam, float32) on one global batch of synthetic SHD-shaped
-    input (N_in Bernoulli channels, spike probability --rate per channel and step) in a fresh
+    input (N_in Bernoulli channels, spike probability --rate per channel and step, streamed:
+    each step's spikes are made when the engine runs it, so no input is held) in a fresh
     process group: `mpirun -np RANKS eprop scale --point …`, so each rank's peak resident
     memory (VmHWM) belongs to that point alone. Every rank reports its peak RSS, the
     estimator's byte accounting (traces, trajectory, network state, buffers), its input

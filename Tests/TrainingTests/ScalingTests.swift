@@ -326,6 +326,29 @@ struct ScalingTests {
         }
         #expect(Set(rows.map { $0[header.firstIndex(of: "rank")!] }) == ["0", "1"])
     }
+
+    /// The paper's claim on the whole process, at the SHD shape: the peak resident memory of a
+    /// training process (runtime, MPI, weights, optimizer, traces, input) at T = 5000 is within
+    /// 5 % of T = 100. Measured here at 0.3 %; any buffer or input that grew with T (13 MiB
+    /// for rasters held in memory, i.e. +15 %) would break it.
+    @Test("e-prop's whole-process peak memory at T = 5000 is within 5 % of T = 100 (ALIF, H = 256, N_in = 700, B = 32)",
+          .enabled(if: ScaleBinary.available, "the eprop binary next to the tests lacks `scale` or mpirun is missing"),
+          .timeLimit(.minutes(2)))
+    func constantMemoryInSequenceLength() throws {
+        let out = temporaryDirectory()
+        let run = try ScaleBinary.run(["scale", "--model", "alif", "--method", "eprop", "--hidden", "256", "--steps", "100,5000", "--ranks", "1",
+                                       "--batch", "32", "--updates", "1", "--out", out], timeoutSeconds: 100)
+        #expect(run.status == 0, "eprop scale output:\n\(run.output)")
+        let lines = try String(contentsOfFile: out + "/scaling.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        let column = { (name: String) in header.firstIndex(of: name)! }
+        let peak = Dictionary(uniqueKeysWithValues: lines.dropFirst().map { (Int($0[column("steps")])!, Double($0[column("peak_rss_bytes")])!) })
+        let short = try #require(peak[100]), long = try #require(peak[5000])
+        #expect(short > 80 * 1_048_576, "the peak includes the 44 MiB of traces and the runtime")
+        #expect(long / short <= 1.05, "peak RSS \(long / 1_048_576) MiB at T = 5000 vs \(short / 1_048_576) MiB at T = 100")
+        let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        #expect(report.contains("within the 5 % the constant-memory claim allows"))
+    }
 }
 
 /// The `eprop` executable built next to this test bundle.
