@@ -226,25 +226,10 @@ package struct HDF5ArrayReader {
         guard found.elementClass == .string, found.count == 1 else {
             throw SpikeFileError(.wrongType, file: path, field: name, message: "expected one string, found \(found)")
         }
-        let failure = SpikeFileError(.unreadable, file: path, field: name, message: "cannot read the string: truncated or corrupt file")
-        guard let fileType = H5Handle(H5Dget_type(set.id), .datatype),
-              let memoryType = HDF5Library.copy(chdf5_t_c_s1()),
-              H5Tset_cset(memoryType.id, H5Tget_cset(fileType.id)) >= 0  // HDF5 does not convert between character sets
-        else { throw failure }
-        if H5Tis_variable_str(fileType.id) > 0 {
-            guard H5Tset_size(memoryType.id, chdf5_t_variable()) >= 0,
-                  let space = H5Handle(H5Dget_space(set.id), .dataspace)
-            else { throw failure }
-            var pointer: UnsafeMutablePointer<CChar>? = nil
-            defer { H5Dvlen_reclaim(memoryType.id, space.id, chdf5_p_default(), &pointer) }
-            guard H5Dread(set.id, memoryType.id, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), &pointer) >= 0 else { throw failure }
-            return pointer.map { String(cString: $0) } ?? ""
+        guard let strings = set.readStrings(count: 1) else {
+            throw SpikeFileError(.unreadable, file: path, field: name, message: "cannot read the string: truncated or corrupt file")
         }
-        let width = found.elementSize
-        guard width > 0, H5Tset_size(memoryType.id, width) >= 0, H5Tset_strpad(memoryType.id, H5T_STR_NULLPAD) >= 0 else { throw failure }
-        var bytes = [UInt8](repeating: 0, count: width)
-        guard H5Dread(set.id, memoryType.id, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), &bytes) >= 0 else { throw failure }
-        return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        return strings[0]
     }
 
     // MARK: Internals

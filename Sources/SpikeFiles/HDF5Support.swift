@@ -212,3 +212,31 @@ package enum HDF5Library {
         return H5Sselect_hyperslab(space.id, H5S_SELECT_SET, &start, nil, &count, nil) >= 0
     }
 }
+
+extension H5Handle {
+    /// The `count` strings of this string dataset, fixed-length (any padding; cut at the first
+    /// NUL) or variable-length, decoded as UTF-8; nil if HDF5 cannot read them (callers name
+    /// the file and field in their error). Call under `HDF5Library.withExclusiveAccess`.
+    package func readStrings(count: Int) -> [String]? {
+        guard let fileType = H5Handle(H5Dget_type(id), .datatype),
+              let memoryType = HDF5Library.copy(chdf5_t_c_s1()),
+              H5Tset_cset(memoryType.id, H5Tget_cset(fileType.id)) >= 0  // HDF5 does not convert between character sets
+        else { return nil }
+        if H5Tis_variable_str(fileType.id) > 0 {
+            guard H5Tset_size(memoryType.id, chdf5_t_variable()) >= 0,
+                  let space = H5Handle(H5Dget_space(id), .dataspace)
+            else { return nil }
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            defer { H5Dvlen_reclaim(memoryType.id, space.id, chdf5_p_default(), &pointers) }
+            guard H5Dread(id, memoryType.id, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), &pointers) >= 0 else { return nil }
+            return pointers.map { $0.map { String(cString: $0) } ?? "" }
+        }
+        let width = H5Tget_size(fileType.id)
+        guard width > 0, H5Tset_size(memoryType.id, width) >= 0, H5Tset_strpad(memoryType.id, H5T_STR_NULLPAD) >= 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: width * count)
+        guard H5Dread(id, memoryType.id, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), &bytes) >= 0 else { return nil }
+        return (0..<count).map { index in
+            String(decoding: bytes[index * width..<(index + 1) * width].prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}

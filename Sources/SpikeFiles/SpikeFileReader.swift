@@ -187,26 +187,9 @@ struct SpikeFileReader {
     /// variable-length, decoded as UTF-8.
     private func readStrings(of dataset: H5Handle, field: String) throws(SpikeFileError) -> [String] {
         let count = try elementCount(of: dataset, field: field)
-        let failure = SpikeFileError(.unreadable, file: path, field: field, message: "cannot read its strings: truncated or corrupt file")
-        guard let fileType = H5Handle(H5Dget_type(dataset.id), .datatype),
-              let memoryType = HDF5Library.copy(chdf5_t_c_s1()),
-              H5Tset_cset(memoryType.id, H5Tget_cset(fileType.id)) >= 0  // HDF5 does not convert between character sets
-        else { throw failure }
-        if H5Tis_variable_str(fileType.id) > 0 {
-            guard H5Tset_size(memoryType.id, chdf5_t_variable()) >= 0,
-                  let space = H5Handle(H5Dget_space(dataset.id), .dataspace)
-            else { throw failure }
-            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            defer { H5Dvlen_reclaim(memoryType.id, space.id, chdf5_p_default(), &pointers) }
-            guard H5Dread(dataset.id, memoryType.id, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), &pointers) >= 0 else { throw failure }
-            return pointers.map { $0.map { String(cString: $0) } ?? "" }
+        guard let strings = dataset.readStrings(count: count) else {
+            throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot read its strings: truncated or corrupt file")
         }
-        let width = H5Tget_size(fileType.id)
-        guard width > 0, H5Tset_size(memoryType.id, width) >= 0, H5Tset_strpad(memoryType.id, H5T_STR_NULLPAD) >= 0 else { throw failure }
-        var bytes = [UInt8](repeating: 0, count: width * count)
-        guard H5Dread(dataset.id, memoryType.id, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), &bytes) >= 0 else { throw failure }
-        return (0..<count).map { index in
-            String(decoding: bytes[index * width..<(index + 1) * width].prefix { $0 != 0 }, as: UTF8.self)
-        }
+        return strings
     }
 }

@@ -23,6 +23,13 @@ public enum EPropBinary {
         return run.status == 0
     }
 
+    /// True when `mpirun` is on PATH.
+    public static var mpirunExists: Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/mpirun")
+        }
+    }
+
     /// `mpirun` arguments that work as root and with more ranks than cores on this machine.
     public static func mpirun(ranks: Int, _ arguments: [String]) -> (String, [String]) {
         ("/usr/bin/env", ["mpirun", "-np", "\(ranks)", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none", path] + arguments)
@@ -35,7 +42,7 @@ public enum EPropBinary {
     ) throws -> (status: Int32, output: String) {
         // A file rather than a pipe: nobody has to drain it while the child runs.
         let outputURL = FileManager.default.temporaryDirectory
-            .appendingPathComponent("eprop-mpi-check-\(UUID().uuidString).log")
+            .appendingPathComponent("eprop-run-\(UUID().uuidString).log")
         guard FileManager.default.createFile(atPath: outputURL.path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: outputURL.path])
         }

@@ -300,11 +300,11 @@ struct ScalingTests {
     }
 
     @Test("eprop scale end to end through the built binary: tiny sweep, files and complete rows",
-          .enabled(if: ScaleBinary.available, "the eprop binary next to the tests lacks `scale` or mpirun is missing"),
+          .enabled(if: EPropBinary.supports("scale") && EPropBinary.mpirunExists, "the eprop binary next to the tests lacks `scale` or mpirun is missing"),
           .timeLimit(.minutes(2)))
     func endToEnd() throws {
         let out = temporaryDirectory()
-        let run = try ScaleBinary.run(["scale", "--hidden", "8", "--steps", "10,20", "--ranks", "1,2", "--method", "eprop,bptt", "--batch", "2",
+        let run = try EPropBinary.run(EPropBinary.path, ["scale", "--hidden", "8", "--steps", "10,20", "--ranks", "1,2", "--method", "eprop,bptt", "--batch", "2",
                                        "--inputs", "20", "--classes", "3", "--rate", "0.1", "--updates", "1", "--out", out], timeoutSeconds: 100)
         #expect(run.status == 0, "eprop scale output:\n\(run.output)")
         for file in ["scaling.csv", "scaling.json", "report.md", "memory_vs_hidden.svg", "memory_vs_steps.svg", "memory_vs_steps_eprop.svg", "throughput_vs_ranks.svg"] {
@@ -332,11 +332,11 @@ struct ScalingTests {
     /// 5 % of T = 100. Measured here at 0.3 %; any buffer or input that grew with T (13 MiB
     /// for rasters held in memory, i.e. +15 %) would break it.
     @Test("e-prop's whole-process peak memory at T = 5000 is within 5 % of T = 100 (ALIF, H = 256, N_in = 700, B = 32)",
-          .enabled(if: ScaleBinary.available, "the eprop binary next to the tests lacks `scale` or mpirun is missing"),
+          .enabled(if: EPropBinary.supports("scale") && EPropBinary.mpirunExists, "the eprop binary next to the tests lacks `scale` or mpirun is missing"),
           .timeLimit(.minutes(2)))
     func constantMemoryInSequenceLength() throws {
         let out = temporaryDirectory()
-        let run = try ScaleBinary.run(["scale", "--model", "alif", "--method", "eprop", "--hidden", "256", "--steps", "100,5000", "--ranks", "1",
+        let run = try EPropBinary.run(EPropBinary.path, ["scale", "--model", "alif", "--method", "eprop", "--hidden", "256", "--steps", "100,5000", "--ranks", "1",
                                        "--batch", "32", "--updates", "1", "--out", out], timeoutSeconds: 100)
         #expect(run.status == 0, "eprop scale output:\n\(run.output)")
         let lines = try String(contentsOfFile: out + "/scaling.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
@@ -348,46 +348,5 @@ struct ScalingTests {
         #expect(long / short <= 1.05, "peak RSS \(long / 1_048_576) MiB at T = 5000 vs \(short / 1_048_576) MiB at T = 100")
         let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
         #expect(report.contains("within the 5 % the constant-memory claim allows"))
-    }
-}
-
-/// The `eprop` executable built next to this test bundle.
-enum ScaleBinary {
-    static var path: String {
-        let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: testBinary).deletingLastPathComponent().appendingPathComponent("eprop").path
-    }
-
-    static var available: Bool {
-        guard FileManager.default.isExecutableFile(atPath: path),
-              (try? run(["scale", "--help"], timeoutSeconds: 30))?.status == 0 else { return false }
-        return mpirunExists
-    }
-
-    static var mpirunExists: Bool {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
-            FileManager.default.isExecutableFile(atPath: "\($0)/mpirun")
-        }
-    }
-
-    /// Runs the binary (MPI wiring variables removed), both streams to a file; kills it after the timeout.
-    static func run(_ arguments: [String], timeoutSeconds: Double) throws -> (status: Int32, output: String) {
-        let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("eprop-scale-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: logURL) }
-        let log = try FileHandle(forWritingTo: logURL)
-        defer { try? log.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ScalingSweepRunner.childEnvironment()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: logURL, encoding: .utf8))
     }
 }
