@@ -3,8 +3,13 @@ import PackageDescription
 
 /// Release builds must emit real FMA instructions (without a target CPU, `addingProduct`
 /// becomes a libm call ~150x slower) yet run on any x86-64-v3 machine, so: haswell, never native.
+///
+/// `-disable-incremental-imports`: rebuild a module whenever a module it imports was rebuilt.
+/// Cross-module incremental builds otherwise skip clients when only an `@inlinable` body
+/// changed, so an edited neuron model would keep running its old step inside the engine.
 let hotLoopFlags: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
+    .unsafeFlags(["-disable-incremental-imports"]),
 ]
 
 let package = Package(
@@ -38,11 +43,11 @@ let package = Package(
         // Network shape, parameters, shared forward dynamics and online e-prop.
         .target(name: "LearningRules", dependencies: ["NeuronModels", "SpikeData", "RealNumerics"], swiftSettings: hotLoopFlags),
         // Exact gradients by backpropagation through time over a stored trajectory.
-        .target(name: "BPTTReference", dependencies: ["LearningRules"], swiftSettings: hotLoopFlags),
+        .target(name: "BPTTReference", dependencies: ["LearningRules", "NeuronModels"], swiftSettings: hotLoopFlags),
         // SVG plots, CSV/JSON tables for reports.
         .target(name: "Reports"),
         // Configs, optimizers, the training loop, gradient checks, benchmarks.
-        .target(name: "Training", dependencies: ["LearningRules", "BPTTReference", "SpikeData", "SpikeFiles", "Distribution", "Reports"], swiftSettings: hotLoopFlags),
+        .target(name: "Training", dependencies: ["LearningRules", "BPTTReference", "NeuronModels", "SpikeData", "SpikeFiles", "Distribution", "Reports"], swiftSettings: hotLoopFlags),
         // The `eprop` subcommands: argument parsing, output formatting, exit codes.
         .target(name: "CommandLineTool", dependencies: ["Training", "Distribution", "AudioFrontEnd", "SpikeFiles"], swiftSettings: hotLoopFlags),
         // Thin executable over the library.

@@ -44,7 +44,7 @@ public struct ALIF: NeuronModel {
         parameterValues = p.effectiveValues
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func step<S: NeuronScalar>(_ state: StateVector<S>, current: S) -> StateVector<S> {
         let v = state.s0, a = state.s1
         var zPrev = spike(state)
@@ -54,7 +54,7 @@ public struct ALIF: NeuronModel {
         return StateVector(vNext, aNext)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func spike<S: NeuronScalar>(_ state: StateVector<S>) -> S {
         S.heaviside(state.s0 - threshold - beta * state.s1, surrogate: surrogate)
     }

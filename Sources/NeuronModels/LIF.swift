@@ -35,7 +35,7 @@ public struct LIF: NeuronModel {
         parameterValues = p.effectiveValues
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func step<S: NeuronScalar>(_ state: StateVector<S>, current: S) -> StateVector<S> {
         let v = state.s0
         var zPrev = spike(state)
@@ -43,7 +43,7 @@ public struct LIF: NeuronModel {
         return StateVector(decay * v + (1 - decay) * current - threshold * zPrev)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func spike<S: NeuronScalar>(_ state: StateVector<S>) -> S {
         S.heaviside(state.s0 - threshold, surrogate: surrogate)
     }

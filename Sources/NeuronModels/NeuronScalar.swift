@@ -33,10 +33,10 @@ public protocol NeuronScalar {
 }
 
 extension NeuronScalar {
-    @inlinable public static func + (l: Self, r: Double) -> Self { l + Self(r) }
-    @inlinable public static func - (l: Self, r: Double) -> Self { l - Self(r) }
-    @inlinable public static func * (l: Double, r: Self) -> Self { Self(l) * r }
-    @inlinable public static func - (l: Double, r: Self) -> Self { Self(l) - r }
+    @inlinable @inline(__always) public static func + (l: Self, r: Double) -> Self { l + Self(r) }
+    @inlinable @inline(__always) public static func - (l: Self, r: Double) -> Self { l - Self(r) }
+    @inlinable @inline(__always) public static func * (l: Double, r: Self) -> Self { Self(l) * r }
+    @inlinable @inline(__always) public static func - (l: Double, r: Self) -> Self { Self(l) - r }
 }
 
 extension Float: NeuronScalar {

@@ -49,7 +49,7 @@ public struct ResonateAndFire: NeuronModel {
         parameterValues = p.effectiveValues
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func step<S: NeuronScalar>(_ state: StateVector<S>, current: S) -> StateVector<S> {
         let x = state.s0, y = state.s1
         let zPrev = spike(state)
@@ -58,7 +58,7 @@ public struct ResonateAndFire: NeuronModel {
         return StateVector(xNext, yNext)
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public func spike<S: NeuronScalar>(_ state: StateVector<S>) -> S {
         S.heaviside(state.s1 - threshold, surrogate: surrogate)
     }
