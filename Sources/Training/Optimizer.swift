@@ -28,28 +28,38 @@ public struct Optimizer<F: RealScalar>: Equatable, Sendable {
         precondition(gradient.count == parameters.count && parameters.count == firstMoment.count, "optimizer, gradient and parameters differ in size")
         step += 1
         let lr = F(learningRate), decay = F(config.weightDecay)
-        switch config.kind {
-        case "sgd":
-            let mu = F(config.momentum)
-            for i in parameters.indices {
-                let g = gradient[i].addingProduct(decay, parameters[i])
-                firstMoment[i] = g.addingProduct(mu, firstMoment[i])
-                parameters[i] -= lr * firstMoment[i]
-            }
-        default:
-            let decoupled = config.kind == "adamw"
-            let b1 = F(config.beta1), b2 = F(config.beta2), eps = F(config.epsilon)
-            let correction1 = F(1 - Double.exp(Double(step) * Double.log(config.beta1)))
-            let correction2 = F(1 - Double.exp(Double(step) * Double.log(config.beta2)))
-            for i in parameters.indices {
-                let g = decoupled ? gradient[i] : gradient[i].addingProduct(decay, parameters[i])
-                firstMoment[i] = (b1 * firstMoment[i]).addingProduct(1 - b1, g)
-                secondMoment[i] = (b2 * secondMoment[i]).addingProduct(1 - b2, g * g)
-                let mHat = firstMoment[i] / correction1
-                let vHat = secondMoment[i] / correction2
-                var update = mHat / (vHat.squareRoot() + eps)
-                if decoupled { update = update.addingProduct(decay, parameters[i]) }
-                parameters[i] -= lr * update
+        let count = parameters.count, kind = config.kind
+        let b1 = F(config.beta1), b2 = F(config.beta2), eps = F(config.epsilon), mu = F(config.momentum)
+        let correction1 = F(1 - Double.exp(Double(step) * Double.log(config.beta1)))
+        let correction2 = F(1 - Double.exp(Double(step) * Double.log(config.beta2)))
+        // Raw buffers: element-wise loops over arrays that are properties of `self` would
+        // otherwise check uniqueness and bounds at every element and never vectorise.
+        gradient.withUnsafeBufferPointer { gradient in
+            parameters.withUnsafeMutableBufferPointer { parameters in
+                firstMoment.withUnsafeMutableBufferPointer { first in
+                    secondMoment.withUnsafeMutableBufferPointer { second in
+                        switch kind {
+                        case "sgd":
+                            for i in 0..<count {
+                                let g = gradient[i].addingProduct(decay, parameters[i])
+                                first[i] = g.addingProduct(mu, first[i])
+                                parameters[i] -= lr * first[i]
+                            }
+                        default:
+                            let decoupled = kind == "adamw"
+                            for i in 0..<count {
+                                let g = decoupled ? gradient[i] : gradient[i].addingProduct(decay, parameters[i])
+                                first[i] = (b1 * first[i]).addingProduct(1 - b1, g)
+                                second[i] = (b2 * second[i]).addingProduct(1 - b2, g * g)
+                                let mHat = first[i] / correction1
+                                let vHat = second[i] / correction2
+                                var update = mHat / (vHat.squareRoot() + eps)
+                                if decoupled { update = update.addingProduct(decay, parameters[i]) }
+                                parameters[i] -= lr * update
+                            }
+                        }
+                    }
+                }
             }
         }
     }
