@@ -103,11 +103,12 @@ public struct WeightInitialization: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        inputScale = try c.decodeIfPresent(Double.self, forKey: .inputScale) ?? 3
-        inputRate = try c.decodeIfPresent(Double.self, forKey: .inputRate) ?? 0.05
-        recurrentScale = try c.decodeIfPresent(Double.self, forKey: .recurrentScale) ?? 0.5
-        inputGain = try c.decodeIfPresent(Double.self, forKey: .inputGain) ?? 2.0.squareRoot()
-        let kind = try c.decodeIfPresent(String.self, forKey: .input) ?? InputInitialization.scaledNormal.rawValue
+        try c.decode(.inputScale, into: &inputScale)
+        try c.decode(.inputRate, into: &inputRate)
+        try c.decode(.recurrentScale, into: &recurrentScale)
+        try c.decode(.inputGain, into: &inputGain)
+        var kind = input.rawValue
+        try c.decode(.input, into: &kind)
         guard let input = InputInitialization(rawValue: kind) else {
             throw ConfigurationError(key: "network.initialization.input",
                                      message: "unknown value \"\(kind)\"; expected one of \(InputInitialization.allCases.map(\.rawValue).joined(separator: ", "))")

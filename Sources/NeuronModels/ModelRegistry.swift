@@ -3,8 +3,8 @@ import RealNumerics
 /// Which model a config asks for: its name, its spike surrogate and its parameters.
 public struct ModelSpec: Codable, Equatable, Sendable {
     public var name: String
-    public var surrogate: SurrogateSpec
-    public var parameters: [String: Double]
+    public var surrogate = SurrogateSpec()
+    public var parameters: [String: Double] = [:]
 
     public init(name: String, surrogate: SurrogateSpec = SurrogateSpec(), parameters: [String: Double] = [:]) {
         self.name = name
@@ -17,8 +17,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
-        surrogate = try c.decodeIfPresent(SurrogateSpec.self, forKey: .surrogate) ?? SurrogateSpec()
-        parameters = try c.decodeIfPresent([String: Double].self, forKey: .parameters) ?? [:]
+        try c.decode(.surrogate, into: &surrogate)
+        try c.decode(.parameters, into: &parameters)
     }
 }
 
@@ -34,8 +34,8 @@ public struct SurrogateSpec: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "sigmoid"
-        scale = try c.decodeIfPresent(Double.self, forKey: .scale) ?? 10
+        try c.decode(.kind, into: &kind)
+        try c.decode(.scale, into: &scale)
     }
 }
 

@@ -31,3 +31,10 @@ extension Decoder {
     }
 }
 
+extension KeyedDecodingContainer {
+    /// Replaces `value` with the field at `key` when the object has it; an absent field keeps
+    /// `value`, so a property's declared default is its only default.
+    public func decode<T: Decodable>(_ key: Key, into value: inout T) throws {
+        if let decoded = try decodeIfPresent(T.self, forKey: key) { value = decoded }
+    }
+}

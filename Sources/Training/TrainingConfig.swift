@@ -28,12 +28,12 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1
-        precision = try c.decodeIfPresent(String.self, forKey: .precision) ?? "float32"
+        try c.decode(.seed, into: &seed)
+        try c.decode(.precision, into: &precision)
         model = try c.decode(ModelSpec.self, forKey: .model)
         network = try c.decode(NetworkConfig.self, forKey: .network)
         data = try c.decode(DataConfig.self, forKey: .data)
-        training = try c.decodeIfPresent(OptimizationConfig.self, forKey: .training) ?? OptimizationConfig()
+        try c.decode(.training, into: &training)
     }
 
     /// Reads and validates the config at `path`.
@@ -123,17 +123,19 @@ public struct NetworkConfig: Codable, Equatable, Sendable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         hidden = try c.decode(Int.self, forKey: .hidden)
-        recurrent = try c.decodeIfPresent(Bool.self, forKey: .recurrent) ?? false
-        bias = try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true
-        readoutLeak = try c.decodeIfPresent(Double.self, forKey: .readoutLeak) ?? 0
+        try c.decode(.recurrent, into: &recurrent)
+        try c.decode(.bias, into: &bias)
+        try c.decode(.readoutLeak, into: &readoutLeak)
         let validator = Validator(prefix: "network")
-        let lossName = try c.decodeIfPresent(String.self, forKey: .loss) ?? LossKind.perStep.rawValue
+        var lossName = loss.rawValue
+        try c.decode(.loss, into: &lossName)
         try validator.oneOf(lossName, LossKind.allCases.map(\.rawValue), "loss")
         loss = LossKind(rawValue: lossName)!
-        let feedbackName = try c.decodeIfPresent(String.self, forKey: .feedback) ?? FeedbackKind.symmetric.rawValue
+        var feedbackName = feedback.rawValue
+        try c.decode(.feedback, into: &feedbackName)
         try validator.oneOf(feedbackName, FeedbackKind.allCases.map(\.rawValue), "feedback")
         feedback = FeedbackKind(rawValue: feedbackName)!
-        initialization = try c.decodeIfPresent(WeightInitialization.self, forKey: .initialization) ?? WeightInitialization()
+        try c.decode(.initialization, into: &initialization)
     }
 
     func validate() throws(ConfigurationError) {
@@ -193,10 +195,10 @@ public struct DataConfig: Codable, Equatable, Sendable {
         synthetic = try c.decodeIfPresent(SyntheticTaskConfig.self, forKey: .synthetic)
         train = try c.decodeIfPresent(String.self, forKey: .train)
         test = try c.decodeIfPresent(String.self, forKey: .test)
-        steps = try c.decodeIfPresent(Int.self, forKey: .steps) ?? 100
-        maxTimeSeconds = try c.decodeIfPresent(Double.self, forKey: .maxTimeSeconds) ?? 1.4
-        channelPooling = try c.decodeIfPresent(Int.self, forKey: .channelPooling) ?? 1
-        channels = try c.decodeIfPresent(Int.self, forKey: .channels) ?? 700
+        try c.decode(.steps, into: &steps)
+        try c.decode(.maxTimeSeconds, into: &maxTimeSeconds)
+        try c.decode(.channelPooling, into: &channelPooling)
+        try c.decode(.channels, into: &channels)
     }
 
     func validate() throws(ConfigurationError) {
@@ -249,9 +251,9 @@ public struct SyntheticTaskConfig: Codable, Equatable, Sendable {
         classes = try c.decode(Int.self, forKey: .classes)
         trainSamples = try c.decode(Int.self, forKey: .trainSamples)
         testSamples = try c.decode(Int.self, forKey: .testSamples)
-        rate = try c.decodeIfPresent(Double.self, forKey: .rate) ?? 0.05
-        dropout = try c.decodeIfPresent(Double.self, forKey: .dropout) ?? 0.2
-        noise = try c.decodeIfPresent(Double.self, forKey: .noise) ?? 0.01
+        try c.decode(.rate, into: &rate)
+        try c.decode(.dropout, into: &dropout)
+        try c.decode(.noise, into: &noise)
     }
 
     var task: SyntheticTask {
@@ -303,15 +305,15 @@ public struct OptimizationConfig: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        method = try c.decodeIfPresent(String.self, forKey: .method) ?? "eprop"
-        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? 10
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 32
-        optimizer = try c.decodeIfPresent(OptimizerConfig.self, forKey: .optimizer) ?? OptimizerConfig()
+        try c.decode(.method, into: &method)
+        try c.decode(.epochs, into: &epochs)
+        try c.decode(.batchSize, into: &batchSize)
+        try c.decode(.optimizer, into: &optimizer)
         clipNorm = try c.decodeIfPresent(Double.self, forKey: .clipNorm)
-        schedule = try c.decodeIfPresent(ScheduleConfig.self, forKey: .schedule) ?? ScheduleConfig()
-        logEverySteps = try c.decodeIfPresent(Int.self, forKey: .logEverySteps) ?? 10
-        checkpointEverySteps = try c.decodeIfPresent(Int.self, forKey: .checkpointEverySteps) ?? 0
-        keepCheckpoints = try c.decodeIfPresent(Int.self, forKey: .keepCheckpoints) ?? 3
+        try c.decode(.schedule, into: &schedule)
+        try c.decode(.logEverySteps, into: &logEverySteps)
+        try c.decode(.checkpointEverySteps, into: &checkpointEverySteps)
+        try c.decode(.keepCheckpoints, into: &keepCheckpoints)
     }
 
     func validate() throws(ConfigurationError) {
@@ -354,13 +356,13 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "adam"
-        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? 1e-3
-        beta1 = try c.decodeIfPresent(Double.self, forKey: .beta1) ?? 0.9
-        beta2 = try c.decodeIfPresent(Double.self, forKey: .beta2) ?? 0.999
-        epsilon = try c.decodeIfPresent(Double.self, forKey: .epsilon) ?? 1e-8
-        weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? 0
-        momentum = try c.decodeIfPresent(Double.self, forKey: .momentum) ?? 0.9
+        try c.decode(.kind, into: &kind)
+        try c.decode(.learningRate, into: &learningRate)
+        try c.decode(.beta1, into: &beta1)
+        try c.decode(.beta2, into: &beta2)
+        try c.decode(.epsilon, into: &epsilon)
+        try c.decode(.weightDecay, into: &weightDecay)
+        try c.decode(.momentum, into: &momentum)
     }
 
     func validate() throws(ConfigurationError) {
@@ -393,10 +395,10 @@ public struct ScheduleConfig: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "constant"
-        stepEpochs = try c.decodeIfPresent(Int.self, forKey: .stepEpochs) ?? 10
-        gamma = try c.decodeIfPresent(Double.self, forKey: .gamma) ?? 0.5
-        minLearningRate = try c.decodeIfPresent(Double.self, forKey: .minLearningRate) ?? 0
+        try c.decode(.kind, into: &kind)
+        try c.decode(.stepEpochs, into: &stepEpochs)
+        try c.decode(.gamma, into: &gamma)
+        try c.decode(.minLearningRate, into: &minLearningRate)
     }
 
     func validate(epochs: Int) throws(ConfigurationError) {
