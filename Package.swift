@@ -49,7 +49,7 @@ let package = Package(
         // Configs, optimizers, the training loop, gradient checks, benchmarks.
         .target(name: "Training", dependencies: ["LearningRules", "BPTTReference", "NeuronModels", "SpikeData", "SpikeFiles", "Distribution", "Reports"], swiftSettings: hotLoopFlags),
         // The `eprop` subcommands: argument parsing, output formatting, exit codes.
-        .target(name: "CommandLineTool", dependencies: ["Training", "Distribution", "AudioFrontEnd", "SpikeFiles"], swiftSettings: hotLoopFlags),
+        .target(name: "CommandLineTool", dependencies: ["Training", "Distribution", "AudioFrontEnd", "SpikeFiles", "SpikeData"], swiftSettings: hotLoopFlags),
         // Thin executable over the library.
         .executableTarget(name: "eprop", dependencies: ["CommandLineTool"], swiftSettings: hotLoopFlags),
 

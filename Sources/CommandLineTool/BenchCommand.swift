@@ -1,4 +1,5 @@
 import Foundation
+import SpikeData
 import Training
 
 enum BenchCommand: Subcommand {
@@ -43,6 +44,9 @@ enum BenchCommand: Subcommand {
         guard ["eprop", "bptt", "forward"].contains(spec.method) else { throw UsageError("--method must be eprop, bptt or forward, got \(spec.method)") }
         let hiddenSizes = try arguments.integers("--hidden", default: [spec.hidden])
         spec.inputs = try arguments.integer("--inputs", default: spec.inputs)
+        guard (1...SpikeRaster.maximumChannelCount).contains(spec.inputs) else {
+            throw UsageError("--inputs must be in 1...65536 (channels are 16-bit), got \(spec.inputs)")
+        }
         spec.steps = try arguments.integer("--steps", default: spec.steps)
         spec.batch = try arguments.integer("--batch", default: spec.batch)
         spec.rate = try arguments.number("--rate", default: spec.rate)

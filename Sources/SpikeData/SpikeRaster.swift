@@ -2,29 +2,33 @@
 /// that fired (binary input; a channel appears at most once per step).
 ///
 /// Stored as compressed rows (CSR): `offsets[t] ..< offsets[t+1]` indexes `channels` for
-/// step t, so memory is proportional to the number of spikes, and the engine touches only
-/// active inputs (event-driven).
+/// step t, so memory is proportional to the number of spikes (2 bytes each: channels are
+/// 16-bit, like the SHD format's units), and the engine touches only active inputs
+/// (event-driven).
 public struct SpikeRaster: Sendable, Equatable, Hashable {
     /// T, the number of time steps.
     public let steps: Int
-    /// The number of input channels; every index is below it.
+    /// The number of input channels (1 ... `maximumChannelCount`); every index is below it.
     public let channelCount: Int
     /// T + 1 row starts into `channels`.
     public let offsets: [Int32]
     /// Active channel indices, sorted within each step.
-    public let channels: [Int32]
+    public let channels: [UInt16]
+
+    /// The most channels a raster can index (16-bit channel numbers).
+    public static let maximumChannelCount = 65_536
 
     /// A raster from per-step lists of active channels (duplicates within a step are merged).
     public init(channelCount: Int, activePerStep: [[Int]]) {
-        precondition(channelCount > 0, "a raster needs at least one channel")
+        precondition((1...Self.maximumChannelCount).contains(channelCount), "a raster has 1 ... 65536 channels, not \(channelCount)")
         var offsets: [Int32] = [0]
-        var channels: [Int32] = []
+        var channels: [UInt16] = []
         offsets.reserveCapacity(activePerStep.count + 1)
         for step in activePerStep {
             var previous = -1
             for c in step.sorted() where c != previous {
                 precondition((0..<channelCount).contains(c), "channel \(c) outside 0..<\(channelCount)")
-                channels.append(Int32(c))
+                channels.append(UInt16(c))
                 previous = c
             }
             offsets.append(Int32(channels.count))
@@ -34,7 +38,8 @@ public struct SpikeRaster: Sendable, Equatable, Hashable {
 
     /// A raster from already-compressed rows; `offsets` must be non-decreasing from 0 with
     /// `steps + 1` entries, and every channel must be below `channelCount`.
-    public init(steps: Int, channelCount: Int, offsets: [Int32], channels: [Int32]) {
+    public init(steps: Int, channelCount: Int, offsets: [Int32], channels: [UInt16]) {
+        precondition((1...Self.maximumChannelCount).contains(channelCount), "a raster has 1 ... 65536 channels, not \(channelCount)")
         precondition(offsets.count == steps + 1 && offsets.first == 0 && Int(offsets.last!) == channels.count,
                      "raster offsets do not describe \(steps) steps")
         self.steps = steps
@@ -45,7 +50,7 @@ public struct SpikeRaster: Sendable, Equatable, Hashable {
 
     /// The channels active at step t.
     @inlinable
-    public func active(at t: Int) -> ArraySlice<Int32> {
+    public func active(at t: Int) -> ArraySlice<UInt16> {
         channels[Int(offsets[t])..<Int(offsets[t + 1])]
     }
 

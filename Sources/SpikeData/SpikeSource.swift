@@ -37,12 +37,14 @@ extension SpikeRaster: SpikeSource {
     public func writeActive(at t: Int, to buffer: UnsafeMutablePointer<Int32>) -> Int {
         let start = Int(offsets[t]), end = Int(offsets[t + 1])
         channels.withUnsafeBufferPointer { source in
-            buffer.update(from: source.baseAddress! + start, count: end - start)
+            for n in start..<end { buffer[n - start] = Int32(source[n]) }
         }
         return end - start
     }
 
-    public var storageBytes: Int { (offsets.capacity + channels.capacity) * MemoryLayout<Int32>.stride }
+    public var storageBytes: Int {
+        offsets.capacity * MemoryLayout<Int32>.stride + channels.capacity * MemoryLayout<UInt16>.stride
+    }
 
     /// The spikes of `source`, held: arrays of exactly the capacity they need.
     public init(recording source: some SpikeSource) {
@@ -50,17 +52,18 @@ extension SpikeRaster: SpikeSource {
             self = raster
             return
         }
-        var offsets = [Int32](), channels = [Int32]()
+        precondition(source.channelCount <= Self.maximumChannelCount, "a raster has at most 65536 channels, not \(source.channelCount)")
+        var offsets = [Int32](), channels = [UInt16]()
         offsets.reserveCapacity(source.steps + 1)
         offsets.append(0)
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: source.channelCount) { buffer in
             for t in 0..<source.steps {
                 let count = source.writeActive(at: t, to: buffer.baseAddress!)
-                channels.append(contentsOf: buffer[..<count])
+                channels.append(contentsOf: buffer[..<count].lazy.map { UInt16($0) })
                 offsets.append(Int32(channels.count))
             }
         }
-        let exact = [Int32](unsafeUninitializedCapacity: channels.count) { copy, initialized in
+        let exact = [UInt16](unsafeUninitializedCapacity: channels.count) { copy, initialized in
             initialized = copy.initialize(from: channels).1
         }
         self.init(steps: source.steps, channelCount: source.channelCount, offsets: offsets, channels: exact)

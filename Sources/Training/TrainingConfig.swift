@@ -263,6 +263,9 @@ public struct SyntheticTaskConfig: Codable, Equatable, Sendable {
     func validate() throws(ConfigurationError) {
         let v = Validator(prefix: "data.synthetic")
         try v.positive(inputs, "inputs")
+        guard inputs <= SpikeRaster.maximumChannelCount else {
+            throw ConfigurationError(key: "data.synthetic.inputs", message: "must be at most 65536 (channels are 16-bit), got \(inputs)")
+        }
         try v.positive(steps, "steps")
         try v.positive(classes, "classes")
         guard classes >= 2 else { throw ConfigurationError(key: "data.synthetic.classes", message: "needs at least 2 classes, got \(classes)") }

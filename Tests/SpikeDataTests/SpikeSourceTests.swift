@@ -54,14 +54,14 @@ struct SpikeSourceTests {
         #expect(deliveredSteps(BernoulliSpikes(steps: 5, channelCount: 8, rate: 1, seed: 1, sample: 0)).allSatisfy { $0 == Array(0..<8) })
     }
 
-    @Test("a streamed source holds the same few bytes at every T; its recording holds T + 1 offsets and one entry per spike, no slack")
+    @Test("a streamed source holds the same few bytes at every T; its recording holds T + 1 offsets (4 bytes) and 2 bytes per spike, no slack")
     func storage() {
         let short = BernoulliSpikes(steps: 100, channelCount: 700, rate: 0.03, seed: 1, sample: 0)
         let long = BernoulliSpikes(steps: 5000, channelCount: 700, rate: 0.03, seed: 1, sample: 0)
         #expect(short.storageBytes == long.storageBytes && long.storageBytes <= 64)
         let recorded = SpikeRaster(recording: long)
         // Exact capacities, up to the allocator's rounding (a page for the mmapped spike array).
-        let exact = (5001 + long.spikeCount) * 4
+        let exact = 5001 * 4 + long.spikeCount * 2
         #expect(recorded.storageBytes >= exact && recorded.storageBytes <= exact + 4096 + 64, "\(recorded.storageBytes) bytes for \(exact)")
         #expect(deliveredSteps(recorded) == deliveredSteps(long))
         #expect(recorded.spikeCount == long.spikeCount)

@@ -55,6 +55,9 @@ struct ConfigTests {
         #expect(key(of: config { $0["network"] = ["hidden": 8, "readout_leak": 1.5] }) == "network.readout_leak")
         #expect(key(of: config { $0["network"] = ["hidden": 8, "loss": "mse"] }) == "network.loss")
         #expect(key(of: config { $0["precision"] = "float16" }) == "precision")
+        #expect(key(of: config {
+            $0["data"] = ["source": "synthetic", "synthetic": ["inputs": 70_000, "steps": 5, "classes": 2, "train_samples": 8, "test_samples": 4]]
+        }) == "data.synthetic.inputs", "rasters hold 16-bit channels")
     }
 
     @Test func unknownNames() {
