@@ -227,33 +227,13 @@ public struct ForwardPass<Model: NeuronModel, F: RealScalar> {
                 }
             }
         }
-        // The AD step of eight neurons at a time, stored as rows; collect the spikes.
-        var spiking = 0
-        let model = self.model, layout = self.layout, k = layout.stateCount, stride = layout.stride
-        linearization.withUnsafeMutableBufferPointer { lin in
-            spikingIndices.withUnsafeMutableBufferPointer { fired in
-                currents.withUnsafeBufferPointer { current in
-                    let rows = lin.baseAddress! + layout.offset(sample: b, quantity: 0)
-                    func row(_ q: Int, _ start: Int) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(rows + q * stride + start) }
-                    for start in Swift.stride(from: 0, to: H, by: 8) {
-                        func state(_ r: Int) -> SIMD8<F> { r < k ? row(layout.state(r), start).loadUnaligned(as: SIMD8<F>.self) : .zero }
-                        let input = UnsafeRawPointer(current.baseAddress! + start).loadUnaligned(as: SIMD8<F>.self)
-                        let (next, z) = model.linearize(lanes: (state(0), state(1), state(2)), current: input)
-                        for r in 0..<k {
-                            let s = next[r]
-                            row(layout.state(r), start).storeBytes(of: s.values, as: SIMD8<F>.self)
-                            for c in 0..<k { row(layout.jacobian(r, c), start).storeBytes(of: s.derivative(c), as: SIMD8<F>.self) }
-                            row(layout.gain(r), start).storeBytes(of: s.derivative(3), as: SIMD8<F>.self)
-                            row(layout.spikeSensitivity(r), start).storeBytes(of: z.derivative(r), as: SIMD8<F>.self)
-                        }
-                        row(layout.spike, start).storeBytes(of: z.values, as: SIMD8<F>.self)
-                        for i in 0..<8 where start + i < H && z.values[i] != 0 {
-                            fired[b * H + spiking] = Int32(start + i)
-                            spiking += 1
-                        }
-                    }
-                }
-            }
+        // The AD step of eight neurons at a time, stored as rows, with exactly the model's k
+        // state directions (a type, so the others cost nothing); collect the spikes.
+        let spiking: Int
+        switch layout.stateCount {
+        case 1: spiking = linearizeLanes(sample: b, directions: OneStateDirection.self)
+        case 2: spiking = linearizeLanes(sample: b, directions: TwoStateDirections.self)
+        default: spiking = linearizeLanes(sample: b, directions: ThreeStateDirections.self)
         }
         spikingCounts[b] = spiking
         spikeTotal += Double(spiking)
@@ -279,6 +259,41 @@ public struct ForwardPass<Model: NeuronModel, F: RealScalar> {
                 }
             }
         }
+    }
+
+    /// Linearises sample b's neurons eight at a time from `currents` and the state rows of
+    /// the previous step, writing the linearisation rows and the neurons that spiked; returns
+    /// their number. `States.count` is the model's k.
+    @inlinable @inline(__always)
+    mutating func linearizeLanes<States: StateDirections>(sample b: Int, directions: States.Type) -> Int {
+        let H = shape.hidden, model = self.model, layout = self.layout, k = States.count, stride = layout.stride
+        var spiking = 0
+        linearization.withUnsafeMutableBufferPointer { lin in
+            spikingIndices.withUnsafeMutableBufferPointer { fired in
+                currents.withUnsafeBufferPointer { current in
+                    let rows = lin.baseAddress! + layout.offset(sample: b, quantity: 0)
+                    func row(_ q: Int, _ start: Int) -> UnsafeMutableRawPointer { UnsafeMutableRawPointer(rows + q * stride + start) }
+                    for start in Swift.stride(from: 0, to: H, by: 8) {
+                        func state(_ r: Int) -> SIMD8<F> { r < k ? row(layout.state(r), start).loadUnaligned(as: SIMD8<F>.self) : .zero }
+                        let input = UnsafeRawPointer(current.baseAddress! + start).loadUnaligned(as: SIMD8<F>.self)
+                        let (next, z) = model.linearize(lanes: (state(0), state(1), state(2)), current: input, directions: States.self)
+                        for r in 0..<k {
+                            let s = next[r]
+                            row(layout.state(r), start).storeBytes(of: s.values, as: SIMD8<F>.self)
+                            for c in 0..<k { row(layout.jacobian(r, c), start).storeBytes(of: s.derivative(c), as: SIMD8<F>.self) }
+                            row(layout.gain(r), start).storeBytes(of: s.derivative(3), as: SIMD8<F>.self)
+                            row(layout.spikeSensitivity(r), start).storeBytes(of: z.derivative(r), as: SIMD8<F>.self)
+                        }
+                        row(layout.spike, start).storeBytes(of: z.values, as: SIMD8<F>.self)
+                        for i in 0..<8 where start + i < H && z.values[i] != 0 {
+                            fired[b * H + spiking] = Int32(start + i)
+                            spiking += 1
+                        }
+                    }
+                }
+            }
+        }
+        return spiking
     }
 
     /// After the last step: the loss of the summed readout (setting `outputError` to its

@@ -16,8 +16,12 @@ import RealNumerics
 /// There is no single value: `value` traps. Models compute through `NeuronScalar`
 /// operations only (see `NeuronModel`). The arithmetic is forced inline: the compiler
 /// would otherwise pass these 160-byte values through memory at every operation.
+///
+/// `States` says how many state directions are live (the model's k; the input direction 3
+/// always is): the tangents of the others are the constant zero, so after specialisation a
+/// k = 1 model does no arithmetic for directions 1 and 2.
 @frozen
-public struct DualLanes<F: RealScalar>: NeuronScalar {
+public struct DualLanes<F: RealScalar, States: StateDirections>: NeuronScalar {
     public typealias Real = F
     public var values: SIMD8<F>
     /// ∂/∂ direction 0 … 3, per lane.
@@ -39,8 +43,8 @@ public struct DualLanes<F: RealScalar>: NeuronScalar {
     @inlinable @inline(__always)
     public init(_ values: SIMD8<F>, seed direction: Int) {
         let one = SIMD8<F>(repeating: 1)
-        self.init(values: values, d0: direction == 0 ? one : .zero, d1: direction == 1 ? one : .zero,
-                  d2: direction == 2 ? one : .zero, d3: direction == 3 ? one : .zero)
+        self.init(values: values, d0: direction == 0 ? one : .zero, d1: direction == 1 && States.count > 1 ? one : .zero,
+                  d2: direction == 2 && States.count > 2 ? one : .zero, d3: direction == 3 ? one : .zero)
     }
 
     @inlinable @inline(__always) public init(_ constant: Double) {
@@ -60,10 +64,17 @@ public struct DualLanes<F: RealScalar>: NeuronScalar {
         }
     }
 
+    /// `operation` for a state direction that is live (`direction` < k), else zero.
+    @inlinable @inline(__always)
+    static func live(_ direction: Int, _ operation: () -> SIMD8<F>) -> SIMD8<F> {
+        direction < States.count ? operation() : .zero
+    }
+
     /// g(x) lane by lane, with g′ as given: the chain rule as in `Dual.applying`.
     @inlinable @inline(__always)
     func applying(values newValues: SIMD8<F>, derivative: SIMD8<F>) -> DualLanes {
-        DualLanes(values: newValues, d0: derivative * d0, d1: derivative * d1, d2: derivative * d2, d3: derivative * d3)
+        DualLanes(values: newValues, d0: derivative * d0, d1: Self.live(1) { derivative * d1 }, d2: Self.live(2) { derivative * d2 },
+                  d3: derivative * d3)
     }
 
     /// f(x) and f′(x) of a scalar function, lane by lane.
@@ -75,24 +86,24 @@ public struct DualLanes<F: RealScalar>: NeuronScalar {
     }
 
     @inlinable @inline(__always) public static func + (l: DualLanes, r: DualLanes) -> DualLanes {
-        DualLanes(values: l.values + r.values, d0: l.d0 + r.d0, d1: l.d1 + r.d1, d2: l.d2 + r.d2, d3: l.d3 + r.d3)
+        DualLanes(values: l.values + r.values, d0: l.d0 + r.d0, d1: live(1) { l.d1 + r.d1 }, d2: live(2) { l.d2 + r.d2 }, d3: l.d3 + r.d3)
     }
     @inlinable @inline(__always) public static func - (l: DualLanes, r: DualLanes) -> DualLanes {
-        DualLanes(values: l.values - r.values, d0: l.d0 - r.d0, d1: l.d1 - r.d1, d2: l.d2 - r.d2, d3: l.d3 - r.d3)
+        DualLanes(values: l.values - r.values, d0: l.d0 - r.d0, d1: live(1) { l.d1 - r.d1 }, d2: live(2) { l.d2 - r.d2 }, d3: l.d3 - r.d3)
     }
     @inlinable @inline(__always) public static prefix func - (x: DualLanes) -> DualLanes {
-        DualLanes(values: -x.values, d0: -x.d0, d1: -x.d1, d2: -x.d2, d3: -x.d3)
+        DualLanes(values: -x.values, d0: -x.d0, d1: live(1) { -x.d1 }, d2: live(2) { -x.d2 }, d3: -x.d3)
     }
     @inlinable @inline(__always) public static func * (l: DualLanes, r: DualLanes) -> DualLanes {
         // (uv)′ = u v′ + v u′
-        DualLanes(values: l.values * r.values, d0: l.values * r.d0 + r.values * l.d0, d1: l.values * r.d1 + r.values * l.d1,
-                  d2: l.values * r.d2 + r.values * l.d2, d3: l.values * r.d3 + r.values * l.d3)
+        DualLanes(values: l.values * r.values, d0: l.values * r.d0 + r.values * l.d0, d1: live(1) { l.values * r.d1 + r.values * l.d1 },
+                  d2: live(2) { l.values * r.d2 + r.values * l.d2 }, d3: l.values * r.d3 + r.values * l.d3)
     }
     @inlinable @inline(__always) public static func / (l: DualLanes, r: DualLanes) -> DualLanes {
         // (u/v)′ = (u′ − (u/v) v′) / v
         let q = l.values / r.values
-        return DualLanes(values: q, d0: (l.d0 - q * r.d0) / r.values, d1: (l.d1 - q * r.d1) / r.values,
-                         d2: (l.d2 - q * r.d2) / r.values, d3: (l.d3 - q * r.d3) / r.values)
+        return DualLanes(values: q, d0: (l.d0 - q * r.d0) / r.values, d1: live(1) { (l.d1 - q * r.d1) / r.values },
+                         d2: live(2) { (l.d2 - q * r.d2) / r.values }, d3: (l.d3 - q * r.d3) / r.values)
     }
     @inlinable @inline(__always) public static func exp(_ x: DualLanes) -> DualLanes {
         if F.self == Float.self {
@@ -181,17 +192,30 @@ extension Surrogate {
     }
 }
 
+/// The number of live state directions of a `DualLanes`, as a type, so specialisation
+/// removes the arithmetic of the others.
+public protocol StateDirections {
+    static var count: Int { get }
+}
+public enum OneStateDirection: StateDirections { @inlinable public static var count: Int { 1 } }
+public enum TwoStateDirections: StateDirections { @inlinable public static var count: Int { 2 } }
+public enum ThreeStateDirections: StateDirections { @inlinable public static var count: Int { 3 } }
+
 extension NeuronModel {
     /// `linearize` for eight neurons at once, from states `s` (lanes ≥ k zero) and currents:
     /// the next state (J_rc = `next[r].derivative(c)`, g_r = `next[r].derivative(3)`) and the
-    /// spike of the next state (ψ_r = `spike.derivative(r)`). Bit-identical to `linearize`
-    /// lane by lane in Double, within a few ulp in Float.
+    /// spike of the next state (ψ_r = `spike.derivative(r)`), carrying the state directions
+    /// below `States.count` (at least k; derivatives along the others read as zero).
+    /// Bit-identical to `linearize` lane by lane in Double (up to the sign of zero), within a
+    /// few ulp in Float.
     @inlinable @inline(__always)
-    public func linearize<F: RealScalar>(lanes s: (SIMD8<F>, SIMD8<F>, SIMD8<F>), current: SIMD8<F>)
-        -> (next: StateVector<DualLanes<F>>, spike: DualLanes<F>) {
-        let next = step(StateVector(DualLanes(s.0, seed: 0), DualLanes(s.1, seed: 1), DualLanes(s.2, seed: 2)),
-                        current: DualLanes(current, seed: 3))
-        let z = spike(StateVector(DualLanes(next.s0.values, seed: 0), DualLanes(next.s1.values, seed: 1), DualLanes(next.s2.values, seed: 2)))
+    public func linearize<F: RealScalar, States: StateDirections>(lanes s: (SIMD8<F>, SIMD8<F>, SIMD8<F>), current: SIMD8<F>,
+                                                                   directions: States.Type)
+        -> (next: StateVector<DualLanes<F, States>>, spike: DualLanes<F, States>) {
+        assert(States.count >= Self.stateCount, "linearize(lanes:) needs at least the model's k state directions")
+        typealias Lanes = DualLanes<F, States>
+        let next = step(StateVector(Lanes(s.0, seed: 0), Lanes(s.1, seed: 1), Lanes(s.2, seed: 2)), current: Lanes(current, seed: 3))
+        let z = spike(StateVector(Lanes(next.s0.values, seed: 0), Lanes(next.s1.values, seed: 1), Lanes(next.s2.values, seed: 2)))
         return (next, z)
     }
 }

@@ -14,7 +14,17 @@ struct NeuronLanesTests {
     struct Compare<F: RealScalar>: NeuronModelVisitor {
         var lanes = true
         var againstDouble = false
+        /// The engine's choice (exactly k live state directions) and all three.
         func visit<Model: NeuronModel>(_ model: Model) throws -> Double {
+            let all = worst(model, ThreeStateDirections.self)
+            switch Model.stateCount {
+            case 1: return max(all, worst(model, OneStateDirection.self))
+            case 2: return max(all, worst(model, TwoStateDirections.self))
+            default: return all
+            }
+        }
+
+        func worst<Model: NeuronModel, States: StateDirections>(_ model: Model, _ directions: States.Type) -> Double {
             var rng = Xoshiro256(seed: 11, stream: 3)
             var worst = 0.0
             for _ in 0..<50 {
@@ -26,7 +36,7 @@ struct NeuronLanesTests {
                     if Model.stateCount > 2 { s.2[i] = F(rng.normal()) }
                     current[i] = F(rng.normal() * 2)
                 }
-                let (next, z) = model.linearize(lanes: s, current: current)
+                let (next, z) = model.linearize(lanes: s, current: current, directions: directions)
                 for i in 0..<8 {
                     let state = SIMD4(s.0[i], s.1[i], s.2[i], 0)
                     let mine = model.linearize(state: state, current: current[i])
