@@ -14,9 +14,9 @@ protocol Subcommand {
 
 /// The `eprop` command line: `eprop <command> [options]`.
 public enum EPropCommand {
-    static let commands: [any Subcommand.Type] = [
-        TrainCommand.self, EvalCommand.self, CheckGradCommand.self, BenchCommand.self, MPICheckCommand.self, ScaleCommand.self, DataCommand.self,
-    ]
+    static var commands: [any Subcommand.Type] {
+        [TrainCommand.self, EvalCommand.self, CheckGradCommand.self, BenchCommand.self, MPICheckCommand.self, ScaleCommand.self, DataCommand.self]
+    }
 
     static var usage: String {
         "usage: eprop <command> [options]\n\ncommands:\n"
@@ -26,13 +26,14 @@ public enum EPropCommand {
 
     /// Runs the command line `arguments` (without the program name); returns the exit code:
     /// 0 success, 1 failure (bad input files, configs, runtime errors), 2 usage errors.
-    public static func run(_ arguments: [String]) -> Int32 {
+    /// The error that ends a command goes to `reportError` ("error: …" on standard error).
+    public static func run(_ arguments: [String], reportError: (String) -> Void = printError) -> Int32 {
         guard let name = arguments.first, !["-h", "--help", "help"].contains(name) else {
             print(usage)
             return arguments.isEmpty ? 2 : 0
         }
         guard let command = commands.first(where: { $0.name == name }) else {
-            printError("unknown command \"\(name)\"\n\n\(usage)")
+            reportError("unknown command \"\(name)\"\n\n\(usage)")
             return 2
         }
         var rest = Arguments(Array(arguments.dropFirst()))
@@ -43,17 +44,17 @@ public enum EPropCommand {
         do {
             return try command.run(&rest)
         } catch let error as UsageError {
-            printError("\(error.message)\n\n\(command.usage)")
+            reportError("\(error.message)\n\n\(command.usage)")
             return 2
         } catch {
-            printError("\(error)")
+            reportError("\(error)")
             return 1
         }
     }
 }
 
 /// Writes "error: message" to standard error.
-func printError(_ message: String) {
+public func printError(_ message: String) {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
 }
 

@@ -29,7 +29,7 @@ public struct RunDirectory: Sendable {
     /// Appends one JSON object as a line to metrics.jsonl.
     public func appendMetrics(_ record: [String: Any]) {
         guard isWriter, let data = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return }
-        if !FileManager.default.fileExists(atPath: metricsPath) { FileManager.default.createFile(atPath: metricsPath, contents: nil) }
+        if !FileManager.default.fileExists(atPath: metricsPath) { _ = FileManager.default.createFile(atPath: metricsPath, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: metricsPath) else { return }
         defer { try? handle.close() }
         handle.seekToEndOfFile()

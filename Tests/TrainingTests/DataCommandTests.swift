@@ -26,18 +26,12 @@ struct DataCommandTests {
         }
     }
 
-    /// Runs `arguments` and returns the exit code and what it wrote to standard error.
+    /// Runs `arguments` and returns the exit code and the error it reported (as printed to
+    /// standard error, without touching the process's descriptors other tests write to).
     func runCapturingStandardError(_ arguments: [String]) -> (status: Int32, standardError: String) {
-        let capture = temporaryDirectory() + "/stderr.txt"
-        FileManager.default.createFile(atPath: capture, contents: nil)
-        let saved = dup(2)
-        let fd = open(capture, O_WRONLY)
-        dup2(fd, 2)
-        close(fd)
-        let status = EPropCommand.run(arguments)
-        dup2(saved, 2)
-        close(saved)
-        return (status, (try? String(contentsOfFile: capture, encoding: .utf8)) ?? "")
+        var reported = ""
+        let status = EPropCommand.run(arguments) { reported += "error: \($0)\n" }
+        return (status, reported)
     }
 
     /// Files in `directory`, hidden ones included (staging leftovers would show here).
