@@ -537,7 +537,10 @@ public struct ScalingReport {
         md += "such as the AD forward pass of small layers, overlap on the two vCPUs). A speed-up measured here therefore says how "
         md += "latency-bound the step is, not what separate cores would give; the all-reduce share and the per-rank memory are what carry "
         md += "over to a cluster. The dashed lines show perfect weak scaling (global batch grows with the ranks). "
-        md += "Step time is the mean over the \(sweep.updates) update(s) of a point, the first (which faults in fresh buffers) included."
+        md += sweep.updates > 1
+            ? "Step time is the mean over the \(sweep.updates - 1) update(s) after a point's first (which also faults in fresh buffers); "
+                + "the all-reduce share divides all updates' all-reduce time by that steady step time × \(sweep.updates), so it slightly overestimates."
+            : "Step time is that of the point's single update, which also faults in fresh buffers: pass --updates 3 or more for steady-state times."
         let loads = ok.compactMap(\.loadAverage)
         if let lo = loads.min(), let hi = loads.max() {
             md += String(format: " The 1-minute load average before the points was %.1f – %.1f on %d vCPU(s)", lo, hi, cpus)

@@ -12,8 +12,9 @@ public struct ScalingRankMeasurement: Codable, Sendable, Equatable {
     public var afterDataResidentBytes: Int
     /// Bytes the rank's input sources hold (`SpikeSource.storageBytes`).
     public var inputBytes: Int
-    /// Mean wall seconds of one update on this rank (gradient, all-reduce, optimizer; the
-    /// first update included).
+    /// Mean wall seconds of one update on this rank (gradient, all-reduce, optimizer) over the
+    /// updates after the first, which also faults in fresh buffers (the only one if there is
+    /// one update).
     public var stepSeconds: Double
     /// Global samples per second as this rank timed them (global batch / step time).
     public var samplesPerSecond: Double

@@ -26,7 +26,8 @@ public func runScalingPoint(_ point: ScalingPoint, communicator comm: any Commun
     let summary = try Training.train(config: config, train: train, test: test, options: TrainOptions(verbose: false), communicator: comm)
     let mine = ScalingRankMeasurement(
         rank: comm.rank, peakResidentBytes: ResourceUsage.peakResidentBytes(), startupResidentBytes: startup, afterDataResidentBytes: afterData,
-        inputBytes: ScalingMemoryModel.inputBytes(of: train), stepSeconds: summary.meanStepSeconds, samplesPerSecond: summary.samplesPerSecond,
+        inputBytes: ScalingMemoryModel.inputBytes(of: train), stepSeconds: summary.steadyStepSeconds,
+        samplesPerSecond: Double(point.globalBatch) / max(summary.steadyStepSeconds, 1e-12),
         allReduceSeconds: summary.allReduceSeconds, memory: summary.memory)
     let gathered = comm.gather(mine.gatherValues, root: 0)
     guard comm.isRoot else { return nil }

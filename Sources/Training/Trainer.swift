@@ -46,8 +46,11 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
     public var allReduceShare: Double
     /// FNV-1a hash of the final parameter bytes (equal on every rank).
     public var parameterChecksum: String
-    /// Mean wall seconds of one update (gradient, all-reduce, optimizer) on rank 0.
+    /// Mean wall seconds of one update of this run (gradient, all-reduce, optimizer) on rank 0.
     public var meanStepSeconds: Double
+    /// The same over the updates after this run's first, which also faults in fresh buffers
+    /// (equal to `meanStepSeconds` for a one-update run): the steady-state step time.
+    public var steadyStepSeconds: Double
     /// Total seconds rank 0 spent in the gradient all-reduce.
     public var allReduceSeconds: Double
     /// The gradient estimator's byte accounting on rank 0 (traces, trajectory, state, buffers).
@@ -67,6 +70,7 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
         case allReduceShare = "allreduce_share"
         case parameterChecksum = "parameter_checksum"
         case meanStepSeconds = "mean_step_seconds"
+        case steadyStepSeconds = "steady_step_seconds"
         case allReduceSeconds = "allreduce_seconds"
         case memory, stopped
     }
@@ -167,7 +171,7 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
 
         let progress = ProgressReporter(totalSteps: epochs * batchesPerEpoch, firstStep: state.progress.step, enabled: comm.isRoot && options.verbose)
         let start = Date()
-        var stepSeconds = 0.0, allReduceSeconds = 0.0, trainedSamples = 0
+        var stepSeconds = 0.0, firstStepSeconds = 0.0, allReduceSeconds = 0.0, trainedSamples = 0, updates = 0
         var lastTrain = (loss: 0.0, accuracy: 0.0), lastTest = (loss: 0.0, accuracy: 0.0)
         var curve: [(epoch: Int, trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double)] = []
         var stopped = false
@@ -191,7 +195,10 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
                 let norm = clipGlobalNorm(&gradient, maxNorm: config.training.clipNorm)
                 state.optimizer.apply(gradient: gradient, to: &state.parameters.values, learningRate: learningRate)
                 if options.debug { try guardFinite(state.parameters.values, what: "weights", step: state.progress.step) }
-                stepSeconds += Date().timeIntervalSince(t0)
+                let seconds = Date().timeIntervalSince(t0)
+                if updates == 0 { firstStepSeconds = seconds }
+                stepSeconds += seconds
+                updates += 1
                 state.progress.step += 1
                 state.progress.batch += 1
                 trainedSamples += G
@@ -247,7 +254,8 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
             testAccuracy: lastTest.accuracy, testLoss: lastTest.loss,
             samplesPerSecond: Double(trainedSamples) / max(stepSeconds, 1e-9), wallSeconds: Date().timeIntervalSince(start),
             peakResidentBytesPerRank: peaks, allReduceShare: allReduceSeconds / max(stepSeconds, 1e-9),
-            parameterChecksum: checksum(state.parameters.values), meanStepSeconds: stepSeconds / Double(max(state.progress.step, 1)),
+            parameterChecksum: checksum(state.parameters.values), meanStepSeconds: stepSeconds / Double(max(updates, 1)),
+            steadyStepSeconds: updates > 1 ? (stepSeconds - firstStepSeconds) / Double(updates - 1) : stepSeconds,
             allReduceSeconds: allReduceSeconds, memory: estimator.memory, stopped: stopped)
         try output?.writeSummary(summary)
         try output?.writeLearningCurve(curve)
