@@ -38,17 +38,38 @@ public struct EventDataset: Sendable, Equatable {
     /// `maxTime` are dropped, as common SHD loaders do) and merges each group of `pooling`
     /// adjacent channels into one (700 → 350 for 2, …; a trailing partial group is kept).
     public func binned(steps: Int, maxTime: Double = 1.4, pooling: Int = 1) -> SpikeDataset {
+        let binning = Binning(steps: steps, maxTime: maxTime, pooling: pooling)
+        return SpikeDataset(samples: samples.map { binning.raster($0, channelCount: channelCount) }, labels: labels,
+                            classCount: classNames.count, classNames: classNames)
+    }
+}
+
+/// How spike events become a raster: `steps` bins over [0, `maxTime`) seconds, and groups of
+/// `pooling` adjacent channels merged into one.
+public struct Binning: Sendable, Equatable {
+    public var steps: Int
+    /// Seconds; spikes at or after it are dropped.
+    public var maxTime: Double
+    public var pooling: Int
+
+    public init(steps: Int, maxTime: Double = 1.4, pooling: Int = 1) {
         precondition(steps > 0 && maxTime > 0 && pooling > 0, "binning needs positive steps, max time and pooling")
-        let pooledChannels = (channelCount + pooling - 1) / pooling
-        let rasters = samples.map { events -> SpikeRaster in
-            var active = [[Int]](repeating: [], count: steps)
-            for (time, unit) in zip(events.times, events.units) {
-                let bin = Int((Double(time) / maxTime * Double(steps)).rounded(.down))
-                guard bin >= 0, bin < steps else { continue }
-                active[bin].append(Int(unit) / pooling)
-            }
-            return SpikeRaster(channelCount: pooledChannels, activePerStep: active)
+        self.steps = steps
+        self.maxTime = maxTime
+        self.pooling = pooling
+    }
+
+    /// The channels after pooling `channelCount` (a trailing partial group is kept).
+    public func pooledChannelCount(_ channelCount: Int) -> Int { (channelCount + pooling - 1) / pooling }
+
+    /// The raster of one sample whose units lie below `channelCount`.
+    public func raster(_ events: SpikeEvents, channelCount: Int) -> SpikeRaster {
+        var active = [[Int]](repeating: [], count: steps)
+        for (time, unit) in zip(events.times, events.units) {
+            let bin = Int((Double(time) / maxTime * Double(steps)).rounded(.down))
+            guard bin >= 0, bin < steps else { continue }
+            active[bin].append(Int(unit) / pooling)
         }
-        return SpikeDataset(samples: rasters, labels: labels, classCount: classNames.count, classNames: classNames)
+        return SpikeRaster(channelCount: pooledChannelCount(channelCount), activePerStep: active)
     }
 }

@@ -59,6 +59,21 @@ public enum SHDFile {
         }
     }
 
+    /// Reads a whole SHD-layout file into rasters: `read(from:channelCount:)` followed by
+    /// `EventDataset.binned`, with the same checks and errors, but binning each block of 1024
+    /// samples as it is read, so the events of the whole file (6 bytes per spike, several GB
+    /// for SSC) are never held: memory is the rasters plus one block's events.
+    public static func read(from path: String, channelCount: Int = shdChannelCount, binning: Binning) throws(SpikeFileError) -> SpikeDataset {
+        precondition((1...SHDLayout.uint16Values.count).contains(channelCount), "channel count \(channelCount) outside 1...65536")
+        return try HDF5Library.withExclusiveAccess { () throws(SpikeFileError) -> SpikeDataset in
+            var rasters: [SpikeRaster] = []
+            let file = try SpikeFileReader(path: path).read(channelCount: channelCount) { (_, events) in
+                rasters.append(binning.raster(events, channelCount: channelCount))
+            }
+            return SpikeDataset(samples: rasters, labels: file.labels, classCount: file.classNames.count, classNames: file.classNames)
+        }
+    }
+
     /// Writes `dataset` as an SHD-layout file at `path`, replacing any file there, atomically:
     /// the data goes to a temporary file in the same directory, which is flushed, closed and
     /// fsynced, then renamed over `path`. On any failure the temporary file is removed and

@@ -19,6 +19,21 @@ struct SpikeFileReader {
 
     /// The whole dataset, checked: see `SHDFile.read`.
     func read(channelCount: Int) throws(SpikeFileError) -> EventDataset {
+        var samples: [SpikeEvents] = []
+        let file = try read(channelCount: channelCount) { (_, events) in samples.append(events) }
+        return EventDataset(samples: samples, labels: file.labels, speakers: file.speakers, classNames: file.classNames, channelCount: channelCount)
+    }
+
+    /// The labels, speakers and class names of a checked file whose samples went to `visit`.
+    struct Metadata {
+        var labels: [Int]
+        var speakers: [Int]
+        var classNames: [String]
+    }
+
+    /// Checks the file and hands every sample's events to `visit`, in order, reading times and
+    /// units one block of samples at a time, so only one block of events is ever held.
+    func read(channelCount: Int, visit: (_ sample: Int, _ events: SpikeEvents) throws(SpikeFileError) -> Void) throws(SpikeFileError) -> Metadata {
         let timesSet = try requiredDataset(SHDLayout.times)
         try requireElements(of: timesSet, field: SHDLayout.times, H5T_FLOAT, inRows: true,
                             described: "variable-length float arrays, one per sample")
@@ -47,22 +62,28 @@ struct SpikeFileReader {
         }
 
         let checks = SampleChecks(file: path, channelCount: channelCount)
-        var times: [[Float]] = []
-        times.reserveCapacity(count)
-        try readRows(of: timesSet, field: SHDLayout.times, count: count) { (sample, row: UnsafeBufferPointer<Float>) throws(SpikeFileError) in
-            for time in row {
-                try checks.checkTime(time, sample: sample)
+        for start in stride(from: 0, to: count, by: HDF5Library.samplesPerBlock) {
+            let block = start..<min(start + HDF5Library.samplesPerBlock, count)
+            var times: [[Float]] = []
+            times.reserveCapacity(block.count)
+            try readRows(of: timesSet, field: SHDLayout.times, block: block) { (sample, row: UnsafeBufferPointer<Float>) throws(SpikeFileError) in
+                for time in row {
+                    try checks.checkTime(time, sample: sample)
+                }
+                times.append(Array(row))
             }
-            times.append(Array(row))
-        }
-        var units: [[UInt16]] = []
-        units.reserveCapacity(count)
-        try readRows(of: unitsSet, field: SHDLayout.units, count: count) { (sample, row: UnsafeBufferPointer<Int64>) throws(SpikeFileError) in
-            units.append(try row.map { (unit) throws(SpikeFileError) in try checks.checkedUnit(Int(unit), sample: sample) })
-        }
-        for sample in 0..<count where times[sample].count != units[sample].count {
-            throw SpikeFileError(.lengthMismatch, file: path, field: SHDLayout.units, sample: sample,
-                                 message: "\(units[sample].count) units for \(times[sample].count) spike times in \(SHDLayout.times)")
+            var units: [[UInt16]] = []
+            units.reserveCapacity(block.count)
+            try readRows(of: unitsSet, field: SHDLayout.units, block: block) { (sample, row: UnsafeBufferPointer<Int64>) throws(SpikeFileError) in
+                units.append(try row.map { (unit) throws(SpikeFileError) in try checks.checkedUnit(Int(unit), sample: sample) })
+            }
+            for (i, sample) in block.enumerated() {
+                guard times[i].count == units[i].count else {
+                    throw SpikeFileError(.lengthMismatch, file: path, field: SHDLayout.units, sample: sample,
+                                         message: "\(units[i].count) units for \(times[i].count) spike times in \(SHDLayout.times)")
+                }
+                try visit(sample, SpikeEvents(times: times[i], units: units[i]))
+            }
         }
 
         let labels = try readIntegers(of: labelsSet, field: SHDLayout.labels, count: count)
@@ -77,9 +98,7 @@ struct SpikeFileReader {
             try checks.checkLabel(label, sample: sample, classCount: keys?.count ?? SHDLayout.uint16Values.count)
         }
         let classNames = keys ?? (0...labels.max()!).map { "class \($0)" }
-
-        return EventDataset(samples: zip(times, units).map { SpikeEvents(times: $0, units: $1) },
-                            labels: labels, speakers: speakers, classNames: classNames, channelCount: channelCount)
+        return Metadata(labels: labels, speakers: speakers, classNames: classNames)
     }
 
     // MARK: Structure
@@ -144,33 +163,25 @@ struct SpikeFileReader {
 
     // MARK: Values
 
-    /// Reads the first `count` variable-length rows of `dataset`, converted by HDF5 to
-    /// `Element`, one block of samples at a time, and hands each row to `visit` (valid only
-    /// during the call). HDF5's row buffers are reclaimed after every block, also on a throw.
+    /// Reads the variable-length rows `block` of `dataset`, converted by HDF5 to `Element`, and
+    /// hands each row to `visit` (valid only during the call). HDF5's row buffers are
+    /// reclaimed before returning, also on a throw.
     private func readRows<Element: H5NativeType>(
-        of dataset: H5Handle, field: String, count: Int,
+        of dataset: H5Handle, field: String, block: Range<Int>,
         _ visit: (_ sample: Int, _ row: UnsafeBufferPointer<Element>) throws(SpikeFileError) -> Void
     ) throws(SpikeFileError) {
         guard let element = HDF5Library.copy(Element.h5NativeType),
               let rowType = HDF5Library.variableLength(of: element),
-              let fileSpace = H5Handle(H5Dget_space(dataset.id), .dataspace)
-        else { throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot prepare reading its rows") }
-        var rows = [hvl_t](repeating: hvl_t(), count: min(HDF5Library.samplesPerBlock, count))
-        for start in stride(from: 0, to: count, by: HDF5Library.samplesPerBlock) {
-            let block = start..<min(start + HDF5Library.samplesPerBlock, count)
-            guard HDF5Library.select(block, in: fileSpace), let memorySpace = HDF5Library.vector(count: block.count) else {
-                throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot select samples \(block)")
-            }
-            for i in rows.indices { rows[i] = hvl_t() }
-            defer { H5Dvlen_reclaim(rowType.id, memorySpace.id, chdf5_p_default(), &rows) }
-            guard H5Dread(dataset.id, rowType.id, memorySpace.id, fileSpace.id, chdf5_p_default(), &rows) >= 0 else {
-                throw SpikeFileError(.unreadable, file: path, field: field,
-                                     message: "cannot read samples \(block): truncated or corrupt file")
-            }
-            for i in 0..<block.count {
-                try visit(block.lowerBound + i, UnsafeBufferPointer(start: rows[i].p?.assumingMemoryBound(to: Element.self),
-                                                                    count: rows[i].len))
-            }
+              let fileSpace = H5Handle(H5Dget_space(dataset.id), .dataspace),
+              HDF5Library.select(block, in: fileSpace), let memorySpace = HDF5Library.vector(count: block.count)
+        else { throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot select samples \(block)") }
+        var rows = [hvl_t](repeating: hvl_t(), count: block.count)
+        defer { H5Dvlen_reclaim(rowType.id, memorySpace.id, chdf5_p_default(), &rows) }
+        guard H5Dread(dataset.id, rowType.id, memorySpace.id, fileSpace.id, chdf5_p_default(), &rows) >= 0 else {
+            throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot read samples \(block): truncated or corrupt file")
+        }
+        for i in 0..<block.count {
+            try visit(block.lowerBound + i, UnsafeBufferPointer(start: rows[i].p?.assumingMemoryBound(to: Element.self), count: rows[i].len))
         }
     }
 

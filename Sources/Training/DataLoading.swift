@@ -17,12 +17,12 @@ public func loadDatasets(_ config: DataConfig, seed: UInt64) throws -> (train: S
         guard let trainPath = config.train, let testPath = config.test else {
             throw TrainingError("data.train and data.test are required for data.source \"hdf5\"")
         }
-        let train = try SHDFile.read(from: trainPath, channelCount: config.channels)
-        let test = try SHDFile.read(from: testPath, channelCount: config.channels)
-        guard train.classNames.count == test.classNames.count else {
-            throw TrainingError("\(trainPath) has \(train.classNames.count) classes but \(testPath) has \(test.classNames.count)")
+        let binning = Binning(steps: config.steps, maxTime: config.maxTimeSeconds, pooling: config.channelPooling)
+        let train = try SHDFile.read(from: trainPath, channelCount: config.channels, binning: binning)
+        let test = try SHDFile.read(from: testPath, channelCount: config.channels, binning: binning)
+        guard train.classCount == test.classCount else {
+            throw TrainingError("\(trainPath) has \(train.classCount) classes but \(testPath) has \(test.classCount)")
         }
-        return (train.binned(steps: config.steps, maxTime: config.maxTimeSeconds, pooling: config.channelPooling),
-                test.binned(steps: config.steps, maxTime: config.maxTimeSeconds, pooling: config.channelPooling))
+        return (train, test)
     }
 }

@@ -37,8 +37,8 @@ public func evaluateCheckpoint(path: String, config override: TrainingConfig? = 
     let config = override ?? header.config
     let data: SpikeDataset
     if let dataPath {
-        data = try SHDFile.read(from: dataPath, channelCount: config.data.channels)
-            .binned(steps: config.data.steps, maxTime: config.data.maxTimeSeconds, pooling: config.data.channelPooling)
+        data = try SHDFile.read(from: dataPath, channelCount: config.data.channels,
+                                binning: Binning(steps: config.data.steps, maxTime: config.data.maxTimeSeconds, pooling: config.data.channelPooling))
     } else {
         data = try loadDatasets(config.data, seed: config.seed).test
     }

@@ -22,6 +22,10 @@ struct BinningTests {
                 SpikeRaster(channelCount: 3, activePerStep: [[], [], [], [1]]),
             ])
             #expect(rasters.labels == [1, 0])
+            // Binning while reading gives the same rasters as reading, then binning.
+            let streamed = try SHDFile.read(from: path, channelCount: 5, binning: Binning(steps: 4, maxTime: 1, pooling: 2))
+            #expect(streamed.samples.map { SpikeRaster(recording: $0) } == rasters.samples.map { SpikeRaster(recording: $0) })
+            #expect(streamed.labels == rasters.labels && streamed.classNames == rasters.classNames && streamed.classCount == 2)
             #expect(rasters.classCount == 2)
             #expect(rasters.classNames == ["a", "b"])
         }

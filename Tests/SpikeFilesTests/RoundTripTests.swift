@@ -77,6 +77,11 @@ struct RoundTripTests {
             let path = directory.file("many.h5")
             try SHDFile.write(dataset, to: path)
             #expect(try SHDFile.read(from: path) == dataset)
+            // Binned block by block while reading, across the block boundaries: the same rasters.
+            let binning = Binning(steps: 8, maxTime: 0.3, pooling: 3)
+            let binned = try SHDFile.read(from: path, binning: binning)
+            #expect(binned.count == count && binned.labels == dataset.labels && binned.channelCount == 234)
+            #expect(binned.samples.map { SpikeRaster(recording: $0) } == dataset.binned(steps: 8, maxTime: 0.3, pooling: 3).samples.map { SpikeRaster(recording: $0) })
         }
     }
 }
