@@ -11,7 +11,7 @@ struct ArrayStoreTests {
         try HDF5ArrayStore.write(to: path) { file in
             try file.createGroup("g")
             try file.write("g/matrix", floats: [Float](arrayLiteral: 1, -0.0, .nan, 4, 5, 6), dimensions: [2, 3])
-            try file.write("g/vector", floats: [Double](arrayLiteral: .pi, -1e-310), dimensions: [2])
+            try file.write("g/vector", floats: [Double](arrayLiteral: .pi, -0x1p-1030), dimensions: [2])
             try file.write("g/empty", floats: [Float](), dimensions: [0])
             try file.write("g/scalar", floats: [Double](arrayLiteral: 2.5), dimensions: [])
             try file.write("count", int64: -7)
@@ -31,7 +31,7 @@ struct ArrayStoreTests {
                 let matrix = try file.readFloats("g/matrix", as: Float.self)
                 #expect(matrix.dimensions == [2, 3])
                 #expect(matrix.values.map(\.bitPattern) == [Float](arrayLiteral: 1, -0.0, .nan, 4, 5, 6).map(\.bitPattern))
-                #expect(try file.readFloats("g/vector", as: Double.self).values.map(\.bitPattern) == [Double.pi.bitPattern, (-1e-310).bitPattern])
+                #expect(try file.readFloats("g/vector", as: Double.self).values.map(\.bitPattern) == [Double.pi.bitPattern, (-0x1p-1030).bitPattern])
                 #expect(try file.readFloats("g/empty", as: Float.self).values.isEmpty)
                 #expect(try file.readFloats("g/scalar", as: Double.self).values == [2.5])
                 #expect(try file.readInt64("count") == -7)

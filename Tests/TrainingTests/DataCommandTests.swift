@@ -14,7 +14,7 @@ struct DataCommandTests {
     /// A small front end: 64 channels keep the debug-build encoding fast.
     func smallCochlea(in directory: String) -> String {
         let path = directory + "/cochlea.json"
-        FileManager.default.createFile(atPath: path, contents: Data(#"{"channels": 64, "highest_frequency": 6000}"#.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(#"{"channels": 64, "highest_frequency": 6000}"#.utf8))
         return path
     }
 
@@ -164,7 +164,7 @@ struct DataCommandTests {
         // A header cut short in the middle of its fmt chunk.
         let broken = "\(wavs)/7_zoe_9.wav"
         let bytes = WAVFile.encode(channels: [tone(440)], sampleRate: 8000, format: .pcm16)
-        FileManager.default.createFile(atPath: broken, contents: bytes.prefix(30))
+        _ = FileManager.default.createFile(atPath: broken, contents: bytes.prefix(30))
         let out = directory + "/out/train.h5", testOut = directory + "/out/test.h5"
         let (status, message) = runCapturingStandardError(["data", "encode", "--wav-dir", wavs, "--out", out, "--test-out", testOut,
                                                            "--cochlea", smallCochlea(in: directory)])
@@ -178,7 +178,7 @@ struct DataCommandTests {
     @Test func badCochleaFileAndBadFolderExitOneNamingThem() throws {
         let directory = temporaryDirectory()
         let cochlea = directory + "/bad-cochlea.json"
-        FileManager.default.createFile(atPath: cochlea, contents: Data(#"{"channels": 64, "treshold": 0.2}"#.utf8))
+        _ = FileManager.default.createFile(atPath: cochlea, contents: Data(#"{"channels": 64, "treshold": 0.2}"#.utf8))
         var (status, message) = runCapturingStandardError(["data", "encode", "--wav-dir", directory, "--out", directory + "/x.h5",
                                                            "--cochlea", cochlea])
         #expect(status == 1)
@@ -200,8 +200,8 @@ struct DataCommandTests {
             try WAVFile.write(channels: [tone(600)], sampleRate: 8000, format: .pcm16, to: URL(fileURLWithPath: "\(wavs)/1_max_\(index).wav"))
         }
         let out = directory + "/train.h5"
-        FileManager.default.createFile(atPath: out, contents: Data("old".utf8))
-        FileManager.default.createFile(atPath: directory + "/blocker", contents: Data())
+        _ = FileManager.default.createFile(atPath: out, contents: Data("old".utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/blocker", contents: Data())
         let (status, message) = runCapturingStandardError(["data", "encode", "--wav-dir", wavs, "--out", out,
                                                            "--test-out", directory + "/blocker/test.h5", "--cochlea", smallCochlea(in: directory)])
         #expect(status == 1)

@@ -63,7 +63,7 @@ struct TrainingTests {
 struct CommandLineTests {
     func writeConfig(_ text: String) -> String {
         let path = temporaryDirectory() + "/config.json"
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }
 
