@@ -55,11 +55,11 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["LearningRules", "NeuronModels", "SpikeData"], path: "Tests/TestSupport"),
         .testTarget(name: "NeuronModelTests", dependencies: ["NeuronModels", "AutoDiff", "RealNumerics", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "CommandLineTool", "Distribution", "LearningRules", "RealNumerics", "SpikeData", "SpikeFiles", "AudioFrontEnd", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "CommandLineTool", "Distribution", "LearningRules", "NeuronModels", "RealNumerics", "SpikeData", "SpikeFiles", "AudioFrontEnd", "TestSupport"]),
         .testTarget(name: "LearningRuleTests", dependencies: ["LearningRules", "BPTTReference", "NeuronModels", "SpikeData", "TestSupport"]),
         .testTarget(name: "DistributionTests", dependencies: ["Distribution", "TestSupport"]),
         .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData"]),
-        .testTarget(name: "SpikeFilesTests", dependencies: ["SpikeFiles", "SpikeData", "CHDF5"]),
+        .testTarget(name: "SpikeFilesTests", dependencies: ["SpikeFiles", "SpikeData", "CHDF5", "RealNumerics"]),
         .testTarget(name: "AudioFrontEndTests", dependencies: ["AudioFrontEnd", "SpikeData", "RealNumerics"]),
     ]
 )

@@ -206,6 +206,13 @@ package enum HDF5Library {
         return H5Handle(H5Screate_simple(1, &extent, nil), .dataspace)
     }
 
+    /// Selects the elements `points` of the one-dimensional dataspace `space`, in that order
+    /// (the order HDF5 then reads them into memory); false if HDF5 fails.
+    package static func select(points: [Int], in space: H5Handle) -> Bool {
+        var coordinates = points.map { hsize_t($0) }
+        return H5Sselect_elements(space.id, H5S_SELECT_SET, points.count, &coordinates) >= 0
+    }
+
     /// Selects elements `range` of the one-dimensional dataspace `space`; false if HDF5 fails.
     package static func select(_ range: Range<Int>, in space: H5Handle) -> Bool {
         var start = hsize_t(range.lowerBound), count = hsize_t(range.count)

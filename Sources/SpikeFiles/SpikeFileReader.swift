@@ -34,12 +34,7 @@ struct SpikeFileReader {
     /// Checks the file and hands every sample's events to `visit`, in order, reading times and
     /// units one block of samples at a time, so only one block of events is ever held.
     func read(channelCount: Int, visit: (_ sample: Int, _ events: SpikeEvents) throws(SpikeFileError) -> Void) throws(SpikeFileError) -> Metadata {
-        let timesSet = try requiredDataset(SHDLayout.times)
-        try requireElements(of: timesSet, field: SHDLayout.times, H5T_FLOAT, inRows: true,
-                            described: "variable-length float arrays, one per sample")
-        let unitsSet = try requiredDataset(SHDLayout.units)
-        try requireElements(of: unitsSet, field: SHDLayout.units, H5T_INTEGER, inRows: true,
-                            described: "variable-length integer arrays, one per sample")
+        let (timesSet, unitsSet) = try spikeDatasets()
         let labelsSet = try requiredDataset(SHDLayout.labels)
         try requireElements(of: labelsSet, field: SHDLayout.labels, H5T_INTEGER, described: "integers, one per sample")
         let speakersSet = try optionalDataset(SHDLayout.speakers)
@@ -63,26 +58,9 @@ struct SpikeFileReader {
 
         let checks = SampleChecks(file: path, channelCount: channelCount)
         for start in stride(from: 0, to: count, by: HDF5Library.samplesPerBlock) {
-            let block = start..<min(start + HDF5Library.samplesPerBlock, count)
-            var times: [[Float]] = []
-            times.reserveCapacity(block.count)
-            try readRows(of: timesSet, field: SHDLayout.times, block: block) { (sample, row: UnsafeBufferPointer<Float>) throws(SpikeFileError) in
-                for time in row {
-                    try checks.checkTime(time, sample: sample)
-                }
-                times.append(Array(row))
-            }
-            var units: [[UInt16]] = []
-            units.reserveCapacity(block.count)
-            try readRows(of: unitsSet, field: SHDLayout.units, block: block) { (sample, row: UnsafeBufferPointer<Int64>) throws(SpikeFileError) in
-                units.append(try row.map { (unit) throws(SpikeFileError) in try checks.checkedUnit(Int(unit), sample: sample) })
-            }
-            for (i, sample) in block.enumerated() {
-                guard times[i].count == units[i].count else {
-                    throw SpikeFileError(.lengthMismatch, file: path, field: SHDLayout.units, sample: sample,
-                                         message: "\(units[i].count) units for \(times[i].count) spike times in \(SHDLayout.times)")
-                }
-                try visit(sample, SpikeEvents(times: times[i], units: units[i]))
+            let block = Array(start..<min(start + HDF5Library.samplesPerBlock, count))
+            for (sample, events) in zip(block, try events(of: block, times: timesSet, units: unitsSet, checks: checks)) {
+                try visit(sample, events)
             }
         }
 
@@ -101,7 +79,60 @@ struct SpikeFileReader {
         return Metadata(labels: labels, speakers: speakers, classNames: classNames)
     }
 
+    /// The checked events of `samples` (each below the file's sample count), in that order:
+    /// the rows one batch needs from a file checked whole before (`SHDFileSamples`).
+    func events(of samples: [Int], channelCount: Int) throws(SpikeFileError) -> [SpikeEvents] {
+        let (timesSet, unitsSet) = try spikeDatasets()
+        let count = try elementCount(of: timesSet, field: SHDLayout.times)
+        try requireOnePerSample(unitsSet, field: SHDLayout.units, count: count)
+        if let beyond = samples.first(where: { !(0..<count).contains($0) }) {
+            throw SpikeFileError(.countMismatch, file: path, field: SHDLayout.times, sample: beyond,
+                                 message: "the file now holds \(count) samples (was it replaced during the run?)")
+        }
+        return try events(of: samples, times: timesSet, units: unitsSet, checks: SampleChecks(file: path, channelCount: channelCount))
+    }
+
+    /// Reads and checks the times and units rows of `samples` (distinct; in that order).
+    private func events(of samples: [Int], times timesSet: H5Handle, units unitsSet: H5Handle,
+                        checks: SampleChecks) throws(SpikeFileError) -> [SpikeEvents] {
+        var times: [[Float]] = []
+        times.reserveCapacity(samples.count)
+        try readRows(of: timesSet, field: SHDLayout.times, samples: samples) { (sample, row: UnsafeBufferPointer<Float>) throws(SpikeFileError) in
+            for time in row {
+                try checks.checkTime(time, sample: sample)
+            }
+            times.append(Array(row))
+        }
+        var units: [[UInt16]] = []
+        units.reserveCapacity(samples.count)
+        try readRows(of: unitsSet, field: SHDLayout.units, samples: samples) { (sample, row: UnsafeBufferPointer<Int64>) throws(SpikeFileError) in
+            units.append(try row.map { (unit) throws(SpikeFileError) in try checks.checkedUnit(Int(unit), sample: sample) })
+        }
+        var events: [SpikeEvents] = []
+        events.reserveCapacity(samples.count)
+        for (i, sample) in samples.enumerated() {
+            guard times[i].count == units[i].count else {
+                throw SpikeFileError(.lengthMismatch, file: path, field: SHDLayout.units, sample: sample,
+                                     message: "\(units[i].count) units for \(times[i].count) spike times in \(SHDLayout.times)")
+            }
+            events.append(SpikeEvents(times: times[i], units: units[i]))
+        }
+        return events
+    }
+
     // MARK: Structure
+
+    /// `spikes/times` and `spikes/units`, checked to hold variable-length rows of floats and
+    /// integers.
+    private func spikeDatasets() throws(SpikeFileError) -> (times: H5Handle, units: H5Handle) {
+        let timesSet = try requiredDataset(SHDLayout.times)
+        try requireElements(of: timesSet, field: SHDLayout.times, H5T_FLOAT, inRows: true,
+                            described: "variable-length float arrays, one per sample")
+        let unitsSet = try requiredDataset(SHDLayout.units)
+        try requireElements(of: unitsSet, field: SHDLayout.units, H5T_INTEGER, inRows: true,
+                            described: "variable-length integer arrays, one per sample")
+        return (timesSet, unitsSet)
+    }
 
     /// The dataset at `field`, which the layout requires.
     private func requiredDataset(_ field: String) throws(SpikeFileError) -> H5Handle {
@@ -163,26 +194,37 @@ struct SpikeFileReader {
 
     // MARK: Values
 
-    /// Reads the variable-length rows `block` of `dataset`, converted by HDF5 to `Element`, and
-    /// hands each row to `visit` (valid only during the call). HDF5's row buffers are
-    /// reclaimed before returning, also on a throw.
+    /// Reads the variable-length rows `samples` of `dataset` (distinct; in that order; one
+    /// hyperslab when they are a contiguous ascending run, else a point selection), converted
+    /// by HDF5 to `Element`, and hands each row to `visit` (valid only during the call).
+    /// HDF5's row buffers are reclaimed before returning, also on a throw.
     private func readRows<Element: H5NativeType>(
-        of dataset: H5Handle, field: String, block: Range<Int>,
+        of dataset: H5Handle, field: String, samples: [Int],
         _ visit: (_ sample: Int, _ row: UnsafeBufferPointer<Element>) throws(SpikeFileError) -> Void
     ) throws(SpikeFileError) {
+        guard let first = samples.first else { return }
+        let contiguous = samples.last! - first + 1 == samples.count && zip(samples, samples.dropFirst()).allSatisfy { $0 + 1 == $1 }
         guard let element = HDF5Library.copy(Element.h5NativeType),
               let rowType = HDF5Library.variableLength(of: element),
               let fileSpace = H5Handle(H5Dget_space(dataset.id), .dataspace),
-              HDF5Library.select(block, in: fileSpace), let memorySpace = HDF5Library.vector(count: block.count)
-        else { throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot select samples \(block)") }
-        var rows = [hvl_t](repeating: hvl_t(), count: block.count)
+              contiguous ? HDF5Library.select(first..<(first + samples.count), in: fileSpace) : HDF5Library.select(points: samples, in: fileSpace),
+              let memorySpace = HDF5Library.vector(count: samples.count)
+        else { throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot select samples \(Self.describe(samples))") }
+        var rows = [hvl_t](repeating: hvl_t(), count: samples.count)
         defer { H5Dvlen_reclaim(rowType.id, memorySpace.id, chdf5_p_default(), &rows) }
         guard H5Dread(dataset.id, rowType.id, memorySpace.id, fileSpace.id, chdf5_p_default(), &rows) >= 0 else {
-            throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot read samples \(block): truncated or corrupt file")
+            throw SpikeFileError(.unreadable, file: path, field: field,
+                                 message: "cannot read samples \(Self.describe(samples)): truncated or corrupt file")
         }
-        for i in 0..<block.count {
-            try visit(block.lowerBound + i, UnsafeBufferPointer(start: rows[i].p?.assumingMemoryBound(to: Element.self), count: rows[i].len))
+        for (i, sample) in samples.enumerated() {
+            try visit(sample, UnsafeBufferPointer(start: rows[i].p?.assumingMemoryBound(to: Element.self), count: rows[i].len))
         }
+    }
+
+    /// "0..<1024" for a run, else the first few sample numbers.
+    static func describe(_ samples: [Int]) -> String {
+        if let first = samples.first, samples.last! - first + 1 == samples.count { return "\(first)..<\(first + samples.count)" }
+        return samples.prefix(4).map(String.init).joined(separator: ", ") + (samples.count > 4 ? ", …" : "")
     }
 
     /// The `count` values of an integer dataset, converted by HDF5 from any integer width.

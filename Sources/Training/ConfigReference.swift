@@ -40,6 +40,7 @@ public enum ConfigReference {
         .init(key: "data.max_time_s", defaultValue: "1.4", meaning: "hdf5: seconds binned into T steps; later spikes dropped"),
         .init(key: "data.channel_pooling", defaultValue: "1", meaning: "hdf5: merge this many adjacent channels (700 → 350 for 2)"),
         .init(key: "data.channels", defaultValue: "700", meaning: "hdf5: channels in the files (units must be below it)"),
+        .init(key: "data.load", defaultValue: "\"memory\"", meaning: "hdf5: \"memory\" (each rank holds the binned files) or \"per_batch\" (each rank reads its batches' rows from the files)"),
         .init(key: "training.method", defaultValue: "\"eprop\"", meaning: "\"eprop\" or \"bptt\""),
         .init(key: "training.epochs", defaultValue: "10", meaning: "epochs"),
         .init(key: "training.batch_size", defaultValue: "32", meaning: "global batch G, split evenly over the ranks"),

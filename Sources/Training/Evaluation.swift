@@ -35,7 +35,7 @@ public func evaluateCheckpoint(path: String, config override: TrainingConfig? = 
     let file = try CheckpointDirectory.resolve(path)
     let header = try CheckpointHeader.read(from: file)
     let config = override ?? header.config
-    let data: SpikeDataset
+    let data: any SampleSet
     if let dataPath {
         data = try SHDFile.read(from: dataPath, channelCount: config.data.channels,
                                 binning: Binning(steps: config.data.steps, maxTime: config.data.maxTimeSeconds, pooling: config.data.channelPooling))
@@ -53,7 +53,7 @@ public func evaluateCheckpoint(path: String, config override: TrainingConfig? = 
 private struct EvaluationVisitor {
     let file: String
     let readout: ReadoutOptions
-    let data: SpikeDataset
+    let data: any SampleSet
     let step: Int
 
     func `in`<F: RealScalar>(_: F.Type) -> Precision<F> { Precision(base: self) }
@@ -67,7 +67,7 @@ private struct EvaluationVisitor {
             var loss = 0.0
             for start in stride(from: 0, to: data.count, by: 64) {
                 let indices = start..<min(start + 64, data.count)
-                let stats = evaluateBatch(data.batch(indices), parameters: parameters, model: model, readout: base.readout)
+                let stats = evaluateBatch(try data.batch(indices), parameters: parameters, model: model, readout: base.readout)
                 loss += stats.loss
                 for (i, predicted) in zip(indices, stats.predictions) { confusion[data.labels[i]][predicted] += 1 }
             }

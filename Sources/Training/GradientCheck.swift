@@ -25,8 +25,8 @@ public struct GradientCheckCase: Codable, Sendable, Equatable {
 /// e-prop vs BPTT on the first batch of the config's training data, for every shipped model,
 /// without and with explicit recurrence, with an instantaneous readout and with the config's
 /// readout leak (0.8 when the config's is 0), in the config's precision.
-public func runGradientCheck(config: TrainingConfig, train: SpikeDataset) throws -> [GradientCheckCase] {
-    let batch = train.batch(0..<min(config.training.batchSize, train.count))
+public func runGradientCheck(config: TrainingConfig, train: any SampleSet) throws -> [GradientCheckCase] {
+    let batch = try train.batch(0..<min(config.training.batchSize, train.count))
     let leak = config.network.readoutLeak > 0 ? config.network.readoutLeak : 0.8
     var cases: [GradientCheckCase] = []
     for name in ModelRegistry.names {

@@ -86,7 +86,7 @@ public struct TrainingError: Error, CustomStringConvertible {
 /// Trains the network `config` describes on `train`, evaluating on `test`, over the ranks of
 /// `communicator` (data parallel: each rank takes its slice of every global batch; gradients
 /// are summed by one all-reduce per update). Rank 0 alone prints and writes files.
-public func train(config: TrainingConfig, train: SpikeDataset, test: SpikeDataset, options: TrainOptions,
+public func train(config: TrainingConfig, train: any SampleSet, test: any SampleSet, options: TrainOptions,
                   communicator: any Communicator) throws -> TrainingSummary {
     let visitor = TrainingVisitor(config: config, train: train, test: test, options: options, communicator: communicator)
     return try ModelRegistry.visit(config.model, visitor)
@@ -94,8 +94,8 @@ public func train(config: TrainingConfig, train: SpikeDataset, test: SpikeDatase
 
 private struct TrainingVisitor: NeuronModelVisitor {
     let config: TrainingConfig
-    let train: SpikeDataset
-    let test: SpikeDataset
+    let train: any SampleSet
+    let test: any SampleSet
     let options: TrainOptions
     let communicator: any Communicator
 
@@ -111,8 +111,8 @@ private struct TrainingVisitor: NeuronModelVisitor {
 private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
     let model: Model
     let config: TrainingConfig
-    let train: SpikeDataset
-    let test: SpikeDataset
+    let train: any SampleSet
+    let test: any SampleSet
     let options: TrainOptions
     let comm: any Communicator
     let shape: NetworkShape
@@ -182,7 +182,7 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
             let learningRate = config.training.schedule.learningRate(base: config.training.optimizer.learningRate, epoch: epoch, epochs: epochs)
             while state.progress.batch < batchesPerEpoch {
                 let first = state.progress.batch * G + comm.rank * local
-                let batch = train.batch(order[first..<(first + local)])
+                let batch = try train.batch(order[first..<(first + local)])
                 let t0 = Date()
                 for i in gradient.indices { gradient[i] = 0 }
                 let stats = estimator.accumulateGradient(of: batch, parameters: state.parameters, into: &gradient)
@@ -230,7 +230,7 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
             var totals = state.progress.epochTotals
             comm.allReduceSum(&totals)
             lastTrain = (totals[0] / totals[2], totals[1] / totals[2])
-            lastTest = evaluate(estimator: estimator, parameters: state.parameters)
+            lastTest = try evaluate(estimator: estimator, parameters: state.parameters)
             curve.append((epoch + 1, lastTrain.loss, lastTrain.accuracy, lastTest.loss, lastTest.accuracy))
             let peaks = comm.gather([Double(ResourceUsage.peakResidentBytes())], root: 0)
             if options.debug { try checkWeightsIdentical(state.parameters.values, epoch: epoch) }
@@ -285,12 +285,12 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
     }
 
     /// Loss and accuracy on the test set, each rank evaluating every P-th sample.
-    func evaluate<Estimator: GradientEstimator>(estimator: Estimator, parameters: NetworkParameters<F>) -> (loss: Double, accuracy: Double)
+    func evaluate<Estimator: GradientEstimator>(estimator: Estimator, parameters: NetworkParameters<F>) throws -> (loss: Double, accuracy: Double)
     where Estimator.Real == F {
         let mine = Array(stride(from: comm.rank, to: test.count, by: comm.size))
         var totals = [0.0, 0.0, 0.0]
         for chunk in stride(from: 0, to: mine.count, by: 64) {
-            let stats = estimator.evaluate(test.batch(mine[chunk..<min(chunk + 64, mine.count)]), parameters: parameters)
+            let stats = estimator.evaluate(try test.batch(mine[chunk..<min(chunk + 64, mine.count)]), parameters: parameters)
             totals[0] += stats.loss
             totals[1] += Double(stats.correct)
             totals[2] += Double(stats.samples)
@@ -319,7 +319,7 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
 
     /// Debug mode: e-prop must equal BPTT on the first batch when there is no explicit recurrence.
     func checkFirstBatchAgainstBPTT(parameters: NetworkParameters<F>, indices: [Int]) throws {
-        let batch = train.batch(indices)
+        let batch = try train.batch(indices)
         var eprop = [F](repeating: 0, count: shape.parameterCount), bptt = eprop
         _ = EProp<Model, F>(model: model, shape: shape, readout: config.network.readout).accumulateGradient(of: batch, parameters: parameters, into: &eprop)
         _ = BPTT<Model, F>(model: model, shape: shape, readout: config.network.readout).accumulateGradient(of: batch, parameters: parameters, into: &bptt)

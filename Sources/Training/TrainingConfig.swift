@@ -167,6 +167,10 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public var channelPooling: Int = 1
     /// Channels of the files (700 for SHD/SSC).
     public var channels: Int = 700
+    /// "memory": every rank bins and holds the whole files; "per_batch" (source "hdf5"): every
+    /// rank holds only the labels and reads each batch's rows from the files
+    /// (`SHDFileSamples`), for datasets larger than a rank's share of memory.
+    public var load: String = "memory"
 
     public init(synthetic: SyntheticTaskConfig) {
         source = "synthetic"
@@ -184,7 +188,7 @@ public struct DataConfig: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case source, synthetic, train, test, steps, channels
+        case source, synthetic, train, test, steps, channels, load
         case maxTimeSeconds = "max_time_s"
         case channelPooling = "channel_pooling"
     }
@@ -199,11 +203,16 @@ public struct DataConfig: Codable, Equatable, Sendable {
         try c.decode(.maxTimeSeconds, into: &maxTimeSeconds)
         try c.decode(.channelPooling, into: &channelPooling)
         try c.decode(.channels, into: &channels)
+        try c.decode(.load, into: &load)
     }
 
     func validate() throws(ConfigurationError) {
         let v = Validator(prefix: "data")
         try v.oneOf(source, ["synthetic", "hdf5"], "source")
+        try v.oneOf(load, ["memory", "per_batch"], "load")
+        if load == "per_batch" && source != "hdf5" {
+            throw ConfigurationError(key: "data.load", message: "\"per_batch\" reads batches from files: it needs data.source \"hdf5\"")
+        }
         if source == "synthetic" {
             guard let synthetic else { throw ConfigurationError(key: "data.synthetic", message: "required when data.source is \"synthetic\"") }
             try synthetic.validate()

@@ -1,3 +1,4 @@
+import RealNumerics
 import SpikeData
 import SpikeFiles
 import Testing
@@ -82,6 +83,36 @@ struct RoundTripTests {
             let binned = try SHDFile.read(from: path, binning: binning)
             #expect(binned.count == count && binned.labels == dataset.labels && binned.channelCount == 234)
             #expect(binned.samples.map { SpikeRaster(recording: $0) } == dataset.binned(steps: 8, maxTime: 0.3, pooling: 3).samples.map { SpikeRaster(recording: $0) })
+            // Read batch by batch: the same rasters and labels for any indices, in their order.
+            let perBatch = try SHDFileSamples(path: path, binning: binning)
+            #expect(perBatch.count == count && perBatch.channelCount == 234 && perBatch.steps == 8 && perBatch.classNames == dataset.classNames)
+            var rng = Xoshiro256(seed: 3)
+            let order = rng.permutation(count)
+            for indices in [Array(order.prefix(64)), Array(1020..<1030), [2499, 0, 1500], Array(order.suffix(100))] {
+                let a = try perBatch.batch(indices), b = binned.batch(indices)
+                #expect(a.labels == b.labels)
+                #expect(a.samples.map { SpikeRaster(recording: $0) } == b.samples.map { SpikeRaster(recording: $0) }, "\(indices.prefix(5))")
+            }
+            // A file that shrank under a run is named, not read out of range.
+            try SHDFile.write(EventDataset(samples: Array(samples.prefix(10)), labels: Array(dataset.labels.prefix(10)),
+                                           speakers: Array(dataset.speakers.prefix(10)), classNames: dataset.classNames, channelCount: 700), to: path)
+            #expect { try perBatch.batch([5, 2000]) } throws: { error in
+                (error as? SpikeFileError)?.kind == .countMismatch && "\(error)".contains(path) && "\(error)".contains("2000")
+            }
+        }
+    }
+
+    @Test("opening a file for per-batch reading checks it whole, like reading it")
+    func perBatchOpensChecked() throws {
+        try withTemporaryDirectory { directory in
+            #expect(throws: SpikeFileError.self) { try SHDFileSamples(path: directory.file("missing.h5"), binning: Binning(steps: 4)) }
+            let path = directory.file("bad.h5")
+            let bad = EventDataset(samples: [SpikeEvents(times: [0.1], units: [3]), SpikeEvents(times: [0.2], units: [900])],
+                                   labels: [0, 1], speakers: [0, 0], classNames: ["a", "b"], channelCount: 1000)
+            try SHDFile.write(bad, to: path)
+            #expect { try SHDFileSamples(path: path, channelCount: 700, binning: Binning(steps: 4)) } throws: { error in
+                (error as? SpikeFileError)?.sample == 1
+            }
         }
     }
 }

@@ -1,8 +1,10 @@
 import CommandLineTool
 import Distribution
 import Foundation
+import NeuronModels
 import RealNumerics
 import SpikeData
+import SpikeFiles
 import Testing
 import TestSupport
 import Training
@@ -23,6 +25,49 @@ func temporaryDirectory() -> String {
 
 @Suite("Training on the synthetic task")
 struct TrainingTests {
+    @Test("per-batch reading of SHD files trains bit for bit like holding them (data.load)")
+    func perBatchLoadingEqualsMemory() throws {
+        // The synthetic task written as SHD files: a spike at the middle of its bin.
+        let task = SyntheticTask(inputs: 20, steps: 20, classes: 3, rate: 0.1)
+        let directory = temporaryDirectory()
+        for (name, test) in [("train", false), ("test", true)] {
+            let data = task.generate(count: test ? 12 : 48, seed: 4, test: test)
+            let events = data.samples.map { source -> SpikeEvents in
+                let raster = SpikeRaster(recording: source)
+                var times: [Float] = [], units: [UInt16] = []
+                for t in 0..<raster.steps {
+                    for channel in raster.active(at: t) {
+                        times.append((Float(t) + 0.5) / Float(raster.steps))
+                        units.append(channel)
+                    }
+                }
+                return SpikeEvents(times: times, units: units)
+            }
+            try SHDFile.write(EventDataset(samples: events, labels: data.labels, speakers: data.labels.map { _ in 0 },
+                                           classNames: ["a", "b", "c"], channelCount: 20), to: "\(directory)/\(name).h5")
+        }
+        var config = TrainingConfig(model: ModelSpec(name: "lif"), network: NetworkConfig(hidden: 16),
+                                    data: DataConfig(train: "\(directory)/train.h5", test: "\(directory)/test.h5", steps: 20, maxTimeSeconds: 1, channels: 20))
+        config.training.epochs = 2
+        config.training.batchSize = 8
+        var summaries: [TrainingSummary] = []
+        for load in ["memory", "per_batch"] {
+            config.data.load = load
+            try config.validate()
+            let (train, test) = try loadDatasets(config.data, seed: config.seed)
+            #expect((train is SHDFileSamples) == (load == "per_batch"))
+            summaries.append(try Training.train(config: config, train: train, test: test, options: TrainOptions(verbose: false),
+                                                communicator: LocalCommunicator()))
+        }
+        #expect(summaries[0].parameterChecksum == summaries[1].parameterChecksum)
+        #expect(summaries[0].testLoss == summaries[1].testLoss && summaries[0].steps == 12)
+        config.data = DataConfig(synthetic: SyntheticTaskConfig(inputs: 4, steps: 4, classes: 2, trainSamples: 4, testSamples: 2))
+        config.data.load = "per_batch"
+        #expect(throws: ConfigurationError(key: "data.load", message: "\"per_batch\" reads batches from files: it needs data.source \"hdf5\"")) {
+            try config.validate()
+        }
+    }
+
     @Test("e-prop reaches ≥ 95 % test accuracy from configs/synthetic-exact.json")
     func syntheticAccuracy() throws {
         let config = try shippedConfig("synthetic-exact.json")
