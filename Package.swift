@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "CommandLineTool", "Distribution", "LearningRules", "NeuronModels", "RealNumerics", "SpikeData", "SpikeFiles", "AudioFrontEnd", "TestSupport"]),
         .testTarget(name: "LearningRuleTests", dependencies: ["LearningRules", "BPTTReference", "NeuronModels", "SpikeData", "TestSupport"]),
         .testTarget(name: "DistributionTests", dependencies: ["Distribution", "TestSupport"]),
-        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData"]),
+        .testTarget(name: "SpikeDataTests", dependencies: ["SpikeData", "RealNumerics"]),
         .testTarget(name: "SpikeFilesTests", dependencies: ["SpikeFiles", "SpikeData", "CHDF5", "RealNumerics"]),
         .testTarget(name: "AudioFrontEndTests", dependencies: ["AudioFrontEnd", "SpikeData", "RealNumerics"]),
     ]

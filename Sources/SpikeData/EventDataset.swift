@@ -62,14 +62,68 @@ public struct Binning: Sendable, Equatable {
     /// The channels after pooling `channelCount` (a trailing partial group is kept).
     public func pooledChannelCount(_ channelCount: Int) -> Int { (channelCount + pooling - 1) / pooling }
 
-    /// The raster of one sample whose units lie below `channelCount`.
+    /// The raster of one sample whose units lie below `channelCount`: the spikes ordered by
+    /// (bin, channel) with two stable counting sorts (by channel, then by bin), duplicates
+    /// merged. O(spikes + T + channels) work (binning runs on every batch with
+    /// `data.load: "per_batch"`).
     public func raster(_ events: SpikeEvents, channelCount: Int) -> SpikeRaster {
-        var active = [[Int]](repeating: [], count: steps)
-        for (time, unit) in zip(events.times, events.units) {
-            let bin = Int((Double(time) / maxTime * Double(steps)).rounded(.down))
-            guard bin >= 0, bin < steps else { continue }
-            active[bin].append(Int(unit) / pooling)
+        let spikes = events.times.count, steps = self.steps, pooling = self.pooling, maxTime = self.maxTime
+        let pooled = pooledChannelCount(channelCount)
+        var offsets = [Int32](repeating: 0, count: steps + 1)
+        var channels = [UInt16](repeating: 0, count: spikes)
+        var kept = 0
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * max(spikes, 1) + pooled + 1) { scratch in
+            let bins = scratch.baseAddress!, byChannel = bins + spikes, channelStarts = byChannel + spikes
+            for c in 0...pooled { channelStarts[c] = 0 }
+            offsets.withUnsafeMutableBufferPointer { offsets in
+                events.times.withUnsafeBufferPointer { times in
+                    events.units.withUnsafeBufferPointer { units in
+                        for i in 0..<spikes {
+                            // ⌊t / maxTime · T⌋, computed as the definition reads.
+                            let bin = (Double(times[i]) / maxTime * Double(steps)).rounded(.down)
+                            guard bin >= 0 && bin < Double(steps) else {
+                                bins[i] = -1
+                                continue
+                            }
+                            bins[i] = Int32(bin)
+                            offsets[Int(bin) + 1] += 1
+                            channelStarts[Int(units[i]) / pooling + 1] += 1
+                        }
+                        // Stable counting sort of the kept spikes by channel…
+                        for c in 0..<pooled { channelStarts[c + 1] += channelStarts[c] }
+                        for i in 0..<spikes where bins[i] >= 0 {
+                            let c = Int(units[i]) / pooling
+                            byChannel[Int(channelStarts[c])] = Int32(i)
+                            channelStarts[c] += 1
+                        }
+                        // …then by bin, which leaves every bin's channels ascending.
+                        for t in 0..<steps { offsets[t + 1] += offsets[t] }
+                        let inRange = Int(offsets[steps])
+                        channels.withUnsafeMutableBufferPointer { out in
+                            withUnsafeTemporaryAllocation(of: Int32.self, capacity: steps) { next in
+                                for t in 0..<steps { next[t] = offsets[t] }
+                                for n in 0..<inRange {
+                                    let i = Int(byChannel[n]), bin = Int(bins[i])
+                                    out[Int(next[bin])] = UInt16(Int(units[i]) / pooling)
+                                    next[bin] += 1
+                                }
+                            }
+                            // Merge duplicates within each bin and close the gaps they leave.
+                            for t in 0..<steps {
+                                let start = Int(offsets[t]), end = Int(offsets[t + 1])
+                                offsets[t] = Int32(kept)
+                                for n in start..<end where n == start || out[n] != out[n - 1] {
+                                    out[kept] = out[n]
+                                    kept += 1
+                                }
+                            }
+                            offsets[steps] = Int32(kept)
+                        }
+                    }
+                }
+            }
         }
-        return SpikeRaster(channelCount: pooledChannelCount(channelCount), activePerStep: active)
+        channels.removeLast(channels.count - kept)
+        return SpikeRaster(steps: steps, channelCount: pooledChannelCount(channelCount), offsets: offsets, channels: channels)
     }
 }

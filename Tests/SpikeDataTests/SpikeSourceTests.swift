@@ -1,3 +1,4 @@
+import RealNumerics
 import SpikeData
 import Testing
 
@@ -83,5 +84,34 @@ struct SpikeSourceTests {
         for (a, b) in zip(recorded.samples, streamed.samples) {
             #expect(deliveredSteps(a) == deliveredSteps(b))
         }
+    }
+}
+
+@Suite("binning events into rasters")
+struct BinningTests {
+    /// The definition: each spike in bin ⌊t / maxTime · T⌋ (dropped outside 0..<T), its unit
+    /// divided by the pooling; a bin's channels sorted, duplicates merged.
+    func reference(_ events: SpikeEvents, _ binning: Binning, channelCount: Int) -> SpikeRaster {
+        var active = [[Int]](repeating: [], count: binning.steps)
+        for (time, unit) in zip(events.times, events.units) {
+            let bin = Int((Double(time) / binning.maxTime * Double(binning.steps)).rounded(.down))
+            if (0..<binning.steps).contains(bin) { active[bin].append(Int(unit) / binning.pooling) }
+        }
+        return SpikeRaster(channelCount: binning.pooledChannelCount(channelCount), activePerStep: active)
+    }
+
+    @Test("the counting-sort binning equals the definition: unsorted times, duplicates, late and negative spikes, pooling")
+    func equalsDefinition() {
+        var rng = Xoshiro256(seed: 8)
+        for trial in 0..<200 {
+            let count = rng.index(below: 400)
+            let times = (0..<count).map { _ in Float(rng.uniform() * 1.8 - 0.2) }   // some < 0, some ≥ maxTime
+            let units = (0..<count).map { _ in UInt16(rng.index(below: 50)) }       // many duplicates per bin
+            let binning = Binning(steps: 1 + rng.index(below: 30), maxTime: 1.4, pooling: 1 + trial % 4)
+            let events = SpikeEvents(times: times, units: units)
+            #expect(binning.raster(events, channelCount: 50) == reference(events, binning, channelCount: 50), "trial \(trial)")
+        }
+        let empty = Binning(steps: 3).raster(SpikeEvents(times: [], units: []), channelCount: 7)
+        #expect(empty == SpikeRaster(channelCount: 7, activePerStep: [[], [], []]))
     }
 }
