@@ -15,6 +15,10 @@ public protocol SampleSet: Sendable {
     /// The samples at `indices` (each below `count`), in that order; throws when they cannot
     /// be read.
     func batch(_ indices: some Collection<Int>) throws -> SpikeBatch
+    /// Whether `batch` reads from storage (worth doing ahead, on another thread).
+    var readsFromStorage: Bool { get }
 }
 
-extension SpikeDataset: SampleSet {}
+extension SpikeDataset: SampleSet {
+    public var readsFromStorage: Bool { false }
+}

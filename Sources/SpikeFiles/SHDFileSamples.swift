@@ -32,6 +32,7 @@ public struct SHDFileSamples: SampleSet {
     public var classCount: Int { classNames.count }
     public var steps: Int { binning.steps }
     public var channelCount: Int { binning.pooledChannelCount(fileChannelCount) }
+    public var readsFromStorage: Bool { true }
 
     /// Reads and bins the samples at `indices` (each below `count`), in that order. Throws
     /// `SpikeFileError` if the file can no longer be read or no longer passes the checks.

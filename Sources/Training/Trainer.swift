@@ -175,6 +175,7 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
         var lastTrain = (loss: 0.0, accuracy: 0.0), lastTest = (loss: 0.0, accuracy: 0.0)
         var curve: [(epoch: Int, trainLoss: Double, trainAccuracy: Double, testLoss: Double, testAccuracy: Double)] = []
         var stopped = false
+        let batches = BatchPrefetcher(samples: train)
         training: while state.progress.epoch < epochs {
             let epoch = state.progress.epoch
             var shuffle = Xoshiro256(seed: config.seed, stream: 0xE90C + UInt64(epoch))
@@ -182,7 +183,10 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
             let learningRate = config.training.schedule.learningRate(base: config.training.optimizer.learningRate, epoch: epoch, epochs: epochs)
             while state.progress.batch < batchesPerEpoch {
                 let first = state.progress.batch * G + comm.rank * local
-                let batch = try train.batch(order[first..<(first + local)])
+                let batch = try batches.batch(Array(order[first..<(first + local)]))
+                if state.progress.batch + 1 < batchesPerEpoch {
+                    batches.prefetch(Array(order[(first + G)..<(first + G + local)]))
+                }
                 let t0 = Date()
                 for i in gradient.indices { gradient[i] = 0 }
                 let stats = estimator.accumulateGradient(of: batch, parameters: state.parameters, into: &gradient)
