@@ -299,18 +299,25 @@ struct ScalingTests {
         #expect((json["points"] as? [Any])?.count == results.count && json["analysis"] != nil && json["command"] as? String == "eprop scale --test")
     }
 
+    /// Runs `eprop scale` with `options` into a fresh directory; returns it and scaling.csv's
+    /// rows split into cells (the header first).
+    func runScale(_ options: [String]) throws -> (out: String, lines: [[String]]) {
+        let out = temporaryDirectory()
+        let run = try EPropBinary.run(EPropBinary.path, ["scale"] + options + ["--out", out], timeoutSeconds: 100)
+        #expect(run.status == 0, "eprop scale output:\n\(run.output)")
+        let text = try String(contentsOfFile: out + "/scaling.csv", encoding: .utf8)
+        return (out, text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) })
+    }
+
     @Test("eprop scale end to end through the built binary: tiny sweep, files and complete rows",
           .enabled(if: EPropBinary.supports("scale") && EPropBinary.mpirunExists, "the eprop binary next to the tests lacks `scale` or mpirun is missing"),
           .timeLimit(.minutes(2)))
     func endToEnd() throws {
-        let out = temporaryDirectory()
-        let run = try EPropBinary.run(EPropBinary.path, ["scale", "--hidden", "8", "--steps", "10,20", "--ranks", "1,2", "--method", "eprop,bptt", "--batch", "2",
-                                       "--inputs", "20", "--classes", "3", "--rate", "0.1", "--updates", "1", "--out", out], timeoutSeconds: 100)
-        #expect(run.status == 0, "eprop scale output:\n\(run.output)")
+        let (out, lines) = try runScale(["--hidden", "8", "--steps", "10,20", "--ranks", "1,2", "--method", "eprop,bptt", "--batch", "2",
+                                         "--inputs", "20", "--classes", "3", "--rate", "0.1", "--updates", "1"])
         for file in ["scaling.csv", "scaling.json", "report.md", "memory_vs_hidden.svg", "memory_vs_steps.svg", "memory_vs_steps_eprop.svg", "throughput_vs_ranks.svg"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file) missing")
         }
-        let lines = try String(contentsOfFile: out + "/scaling.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let header = lines[0]
         for column in requiredColumns { #expect(header.contains(column), "missing column \(column)") }
         let rows = lines.dropFirst()
@@ -335,11 +342,8 @@ struct ScalingTests {
           .enabled(if: EPropBinary.supports("scale") && EPropBinary.mpirunExists, "the eprop binary next to the tests lacks `scale` or mpirun is missing"),
           .timeLimit(.minutes(2)))
     func constantMemoryInSequenceLength() throws {
-        let out = temporaryDirectory()
-        let run = try EPropBinary.run(EPropBinary.path, ["scale", "--model", "alif", "--method", "eprop", "--hidden", "256", "--steps", "100,5000", "--ranks", "1",
-                                       "--batch", "32", "--updates", "1", "--out", out], timeoutSeconds: 100)
-        #expect(run.status == 0, "eprop scale output:\n\(run.output)")
-        let lines = try String(contentsOfFile: out + "/scaling.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let (out, lines) = try runScale(["--model", "alif", "--method", "eprop", "--hidden", "256", "--steps", "100,5000", "--ranks", "1",
+                                         "--batch", "32", "--updates", "1"])
         let header = lines[0]
         let column = { (name: String) in header.firstIndex(of: name)! }
         let peak = Dictionary(uniqueKeysWithValues: lines.dropFirst().map { (Int($0[column("steps")])!, Double($0[column("peak_rss_bytes")])!) })
