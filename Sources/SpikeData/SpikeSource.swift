@@ -75,9 +75,9 @@ extension SpikeRaster: SpikeSource {
 /// SHD-shaped with 700 channels).
 ///
 /// Step t of sample `sample` is a pure function of (`seed`, `sample`, t): a SplitMix64
-/// sequence started at a hash of the three draws the gaps between spikes from the geometric distribution
-/// (one logarithm per spike, not one draw per channel), so generating a step costs
-/// O(1 + channelCount·rate) and the source holds a few words whatever T is.
+/// sequence started at a hash of the three draws the gaps between spikes from the geometric
+/// distribution (one logarithm per spike, not one draw per channel), so generating a step
+/// costs O(1 + channelCount·rate) and the source holds a few words whatever T is.
 public struct BernoulliSpikes: SpikeSource, Hashable {
     public let steps: Int
     public let channelCount: Int
