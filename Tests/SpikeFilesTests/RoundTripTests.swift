@@ -101,18 +101,4 @@ struct RoundTripTests {
             }
         }
     }
-
-    @Test("opening a file for per-batch reading checks it whole, like reading it")
-    func perBatchOpensChecked() throws {
-        try withTemporaryDirectory { directory in
-            #expect(throws: SpikeFileError.self) { try SHDFileSamples(path: directory.file("missing.h5"), binning: Binning(steps: 4)) }
-            let path = directory.file("bad.h5")
-            let bad = EventDataset(samples: [SpikeEvents(times: [0.1], units: [3]), SpikeEvents(times: [0.2], units: [900])],
-                                   labels: [0, 1], speakers: [0, 0], classNames: ["a", "b"], channelCount: 1000)
-            try SHDFile.write(bad, to: path)
-            #expect { try SHDFileSamples(path: path, channelCount: 700, binning: Binning(steps: 4)) } throws: { error in
-                (error as? SpikeFileError)?.sample == 1
-            }
-        }
-    }
 }

@@ -20,14 +20,21 @@ struct TemporaryDirectory {
     func entries() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: path).sorted() }
 }
 
-/// Expects `SHDFile.read` to fail with `kind`, and the error's description to name the file
-/// and, where given, the field and the sample.
+/// Expects every way of reading a file (`SHDFile.read` into events or binned rasters, and
+/// opening it for per-batch reading) to fail with `kind`, and the error's description to name
+/// the file and, where given, the field and the sample.
 func expectReadError(_ path: String, channelCount: Int = 700, _ kind: SpikeFileError.Kind, field: String? = nil,
                      sample: Int? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
-    let error = #expect(throws: SpikeFileError.self, sourceLocation: sourceLocation) {
-        _ = try SHDFile.read(from: path, channelCount: channelCount)
+    let binning = Binning(steps: 10)
+    let readers: [() throws -> Void] = [
+        { _ = try SHDFile.read(from: path, channelCount: channelCount) },
+        { _ = try SHDFile.read(from: path, channelCount: channelCount, binning: binning) },
+        { _ = try SHDFileSamples(path: path, channelCount: channelCount, binning: binning) },
+    ]
+    for read in readers {
+        let error = #expect(throws: SpikeFileError.self, sourceLocation: sourceLocation) { try read() }
+        expect(error, kind, file: path, field: field, sample: sample, sourceLocation: sourceLocation)
     }
-    expect(error, kind, file: path, field: field, sample: sample, sourceLocation: sourceLocation)
 }
 
 /// Expects `error` to be of `kind`, carry `field` and `sample`, and name all three and the
