@@ -3,13 +3,8 @@ import PackageDescription
 
 /// Release builds must emit real FMA instructions (without a target CPU, `addingProduct`
 /// becomes a libm call ~150x slower) yet run on any x86-64-v3 machine, so: haswell, never native.
-///
-/// `-disable-incremental-imports`: rebuild a module whenever a module it imports was rebuilt.
-/// Cross-module incremental builds otherwise skip clients when only an `@inlinable` body
-/// changed, so an edited neuron model would keep running its old step inside the engine.
 let hotLoopFlags: [SwiftSetting] = [
     .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
-    .unsafeFlags(["-disable-incremental-imports"]),
 ]
 
 let package = Package(
@@ -63,3 +58,11 @@ let package = Package(
         .testTarget(name: "AudioFrontEndTests", dependencies: ["AudioFrontEnd", "SpikeData", "RealNumerics"]),
     ]
 )
+
+/// Every Swift target, tests included, rebuilds whenever a module it imports was rebuilt
+/// (`-disable-incremental-imports`). Cross-module incremental builds otherwise skip clients
+/// when only an `@inlinable` body changed, so an edited neuron model would keep running its
+/// old step inside the engine (and inside the tests that check it).
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-disable-incremental-imports"])]
+}
