@@ -44,4 +44,15 @@ final class BatchPrefetcher: @unchecked Sendable {
         }
         return try samples.batch(indices)
     }
+
+    /// Calls `body` with the batches of `indices` in consecutive chunks of `size`, in order,
+    /// reading each next chunk ahead.
+    func forEachBatch(of indices: [Int], size: Int, _ body: (_ indices: ArraySlice<Int>, _ batch: SpikeBatch) throws -> Void) throws {
+        let chunks = stride(from: 0, to: indices.count, by: size).map { indices[$0..<min($0 + size, indices.count)] }
+        for (n, chunk) in chunks.enumerated() {
+            let batch = try self.batch(Array(chunk))
+            if n + 1 < chunks.count { prefetch(Array(chunks[n + 1])) }
+            try body(chunk, batch)
+        }
+    }
 }

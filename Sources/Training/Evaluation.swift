@@ -65,11 +65,7 @@ private struct EvaluationVisitor {
             let parameters = try Checkpoint<F>.read(from: base.file).parameters
             var confusion = [[Int]](repeating: [Int](repeating: 0, count: data.classCount), count: data.classCount)
             var loss = 0.0
-            let chunks = stride(from: 0, to: data.count, by: 64).map { Array($0..<min($0 + 64, data.count)) }
-            let batches = BatchPrefetcher(samples: data)
-            for (n, indices) in chunks.enumerated() {
-                let batch = try batches.batch(indices)
-                if n + 1 < chunks.count { batches.prefetch(chunks[n + 1]) }
+            try BatchPrefetcher(samples: data).forEachBatch(of: Array(0..<data.count), size: 64) { indices, batch in
                 let stats = evaluateBatch(batch, parameters: parameters, model: model, readout: base.readout)
                 loss += stats.loss
                 for (i, predicted) in zip(indices, stats.predictions) { confusion[data.labels[i]][predicted] += 1 }

@@ -292,12 +292,8 @@ private struct TrainingSession<Model: NeuronModel, F: RealScalar> {
     func evaluate<Estimator: GradientEstimator>(estimator: Estimator, parameters: NetworkParameters<F>) throws -> (loss: Double, accuracy: Double)
     where Estimator.Real == F {
         let mine = Array(stride(from: comm.rank, to: test.count, by: comm.size))
-        let chunks = stride(from: 0, to: mine.count, by: 64).map { Array(mine[$0..<min($0 + 64, mine.count)]) }
-        let batches = BatchPrefetcher(samples: test)
         var totals = [0.0, 0.0, 0.0]
-        for (n, chunk) in chunks.enumerated() {
-            let batch = try batches.batch(chunk)
-            if n + 1 < chunks.count { batches.prefetch(chunks[n + 1]) }
+        try BatchPrefetcher(samples: test).forEachBatch(of: mine, size: 64) { _, batch in
             let stats = estimator.evaluate(batch, parameters: parameters)
             totals[0] += stats.loss
             totals[1] += Double(stats.correct)

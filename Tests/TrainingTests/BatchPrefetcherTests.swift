@@ -57,4 +57,16 @@ struct BatchPrefetcherTests {
         #expect(try batches.batch([0, 1]).labels == [0, 1])
         #expect(samples.reads == [[0, 1]])
     }
+
+    @Test("forEachBatch visits every chunk in order, each read once, with its indices")
+    func chunks() throws {
+        let samples = CountingSamples()
+        var seen: [[Int]] = []
+        try BatchPrefetcher(samples: samples).forEachBatch(of: [0, 2, 4, 6, 8, 10, 12], size: 3) { indices, batch in
+            #expect(batch.labels == Array(indices))
+            seen.append(Array(indices))
+        }
+        #expect(seen == [[0, 2, 4], [6, 8, 10], [12]])
+        #expect(samples.reads == seen)
+    }
 }
