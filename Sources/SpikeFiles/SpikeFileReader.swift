@@ -202,12 +202,12 @@ struct SpikeFileReader {
         of dataset: H5Handle, field: String, samples: [Int],
         _ visit: (_ sample: Int, _ row: UnsafeBufferPointer<Element>) throws(SpikeFileError) -> Void
     ) throws(SpikeFileError) {
-        guard let first = samples.first else { return }
-        let contiguous = samples.last! - first + 1 == samples.count && zip(samples, samples.dropFirst()).allSatisfy { $0 + 1 == $1 }
+        guard !samples.isEmpty else { return }
+        let run = Self.run(samples)
         guard let element = HDF5Library.copy(Element.h5NativeType),
               let rowType = HDF5Library.variableLength(of: element),
               let fileSpace = H5Handle(H5Dget_space(dataset.id), .dataspace),
-              contiguous ? HDF5Library.select(first..<(first + samples.count), in: fileSpace) : HDF5Library.select(points: samples, in: fileSpace),
+              run.map({ HDF5Library.select($0, in: fileSpace) }) ?? HDF5Library.select(points: samples, in: fileSpace),
               let memorySpace = HDF5Library.vector(count: samples.count)
         else { throw SpikeFileError(.unreadable, file: path, field: field, message: "cannot select samples \(Self.describe(samples))") }
         var rows = [hvl_t](repeating: hvl_t(), count: samples.count)
@@ -221,9 +221,15 @@ struct SpikeFileReader {
         }
     }
 
+    /// `samples` as a range when they are a contiguous ascending run, else nil.
+    static func run(_ samples: [Int]) -> Range<Int>? {
+        guard let first = samples.first, zip(samples, samples.dropFirst()).allSatisfy({ $0 + 1 == $1 }) else { return nil }
+        return first..<(first + samples.count)
+    }
+
     /// "0..<1024" for a run, else the first few sample numbers.
     static func describe(_ samples: [Int]) -> String {
-        if let first = samples.first, samples.last! - first + 1 == samples.count { return "\(first)..<\(first + samples.count)" }
+        if let run = run(samples) { return "\(run)" }
         return samples.prefix(4).map(String.init).joined(separator: ", ") + (samples.count > 4 ? ", …" : "")
     }
 
