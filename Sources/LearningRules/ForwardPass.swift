@@ -186,44 +186,14 @@ public struct ForwardPass<Model: NeuronModel, F: RealScalar> {
         }
         activeCounts[b] = count
 
-        // I = W p: one row of Wᵀ per active entry, added to all H currents. Thirty-two
-        // currents at a time stay in registers while every active row is added (each sum in
-        // the order of the active entries, as a loop over rows would give), so the loop only
-        // loads rows instead of also loading and storing the currents once per row.
+        // I = W p: one row of Wᵀ per active entry, added to all H currents, with the currents
+        // held in registers over the active rows (`Row.add`; each sum in the order of the
+        // active entries).
         currents.withUnsafeMutableBufferPointer { current in
             transposedWeights.withUnsafeBufferPointer { wt in
                 activeIndices.withUnsafeBufferPointer { active in
-                    let rows = active.baseAddress! + pre, weights = UnsafeRawPointer(wt.baseAddress!), out = UnsafeMutableRawPointer(current.baseAddress!)
-                    let width = MemoryLayout<F>.stride
-                    @inline(__always) func lanes(_ n: Int, _ j: Int) -> SIMD8<F> {
-                        weights.loadUnaligned(fromByteOffset: (Int(rows[n]) * H + j) * width, as: SIMD8<F>.self)
-                    }
-                    var j = 0
-                    while j + 32 <= H {
-                        var a0 = SIMD8<F>.zero, a1 = SIMD8<F>.zero, a2 = SIMD8<F>.zero, a3 = SIMD8<F>.zero
-                        for n in 0..<count {
-                            a0 += lanes(n, j)
-                            a1 += lanes(n, j + 8)
-                            a2 += lanes(n, j + 16)
-                            a3 += lanes(n, j + 24)
-                        }
-                        out.storeBytes(of: a0, toByteOffset: j * width, as: SIMD8<F>.self)
-                        out.storeBytes(of: a1, toByteOffset: (j + 8) * width, as: SIMD8<F>.self)
-                        out.storeBytes(of: a2, toByteOffset: (j + 16) * width, as: SIMD8<F>.self)
-                        out.storeBytes(of: a3, toByteOffset: (j + 24) * width, as: SIMD8<F>.self)
-                        j += 32
-                    }
-                    while j + 8 <= H {
-                        var a = SIMD8<F>.zero
-                        for n in 0..<count { a += lanes(n, j) }
-                        out.storeBytes(of: a, toByteOffset: j * width, as: SIMD8<F>.self)
-                        j += 8
-                    }
-                    for j in j..<H {
-                        var a: F = 0
-                        for n in 0..<count { a += wt[Int(rows[n]) * H + j] }
-                        current[j] = a
-                    }
+                    Row.clear(current.baseAddress!, H)
+                    Row.add(current.baseAddress!, rows: wt.baseAddress!, stride: H, selected: active.baseAddress! + pre, 0..<count, H)
                 }
             }
         }
