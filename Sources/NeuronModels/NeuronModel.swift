@@ -41,8 +41,8 @@ public struct StateVector<S: NeuronScalar> {
 /// J = ∂s_t/∂s_{t−1} (k×k), the input sensitivity g = ∂s_t/∂I_t and the spike sensitivity
 /// ψ = ∂z_t/∂s_t by forward-mode automatic differentiation (see `linearize`). Mark both
 /// methods `@inlinable @inline(__always)`: the engine's specialised hot loop must inline them
-/// (as calls, the 160-byte eight-neuron duals travel through memory and the step runs up to
-/// 2× slower; the compiler's own heuristics decline to inline a model's step). Both compute
+/// (as calls, the 160-byte eight-neuron duals travel through memory and the forward pass ran
+/// 1.2–1.6× slower; the compiler's own heuristics decline to inline a model's step). Both compute
 /// through `NeuronScalar` operations only and never read `value`: the engine also runs them
 /// on eight neurons at once and symbolically (to find out whether J and g are constant).
 ///
